@@ -1,0 +1,33 @@
+# storytrace: one-command set-up. `make demo` runs the main job; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+SEEDS := $(wildcard ../shared/seeds/*.txt)
+ifeq ($(SEEDS),)
+SEEDS := $(wildcard examples/seeds/*.txt)
+endif
+
+.PHONY: install demo test bench clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/storytrace analyze $(SEEDS) --format text
+
+test: install
+	$(PY) -m pytest -q -n 2 --durations=15
+
+bench: install
+	$(VENV)/bin/storytrace bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,1 @@
+"""storytrace cluster stage."""

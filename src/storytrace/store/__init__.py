@@ -1,0 +1,4 @@
+"""Embedded storage: SQLite by default, behind the ``Store`` interface."""
+from .sqlite import SQLiteStore, StoredDocument
+
+__all__ = ["SQLiteStore", "StoredDocument"]

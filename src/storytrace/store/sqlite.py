@@ -1,0 +1,170 @@
+"""SQLite store: documents with their original bytes, sources ingested, problems seen.
+
+One writer, batched transactions (a killed process loses at most the open batch), WAL journal
+so readers (the web UI) never block the writer.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..records import Article, ReadProblem
+from .migrations import migrate, now_iso, transaction
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    """A document as the store holds it (an ``Article`` plus its row number and ingestion time)."""
+
+    pk: int
+    article: Article
+    ingested_at: str
+
+
+def raw_digest(data: bytes) -> str:
+    """Digest of a record's original bytes: tells a changed record from the same one seen again."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_COLUMNS = "pk, id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash, metadata, ingested_at"
+
+
+class SQLiteStore:
+    """The default store. ``path=None`` makes a temporary database removed on ``close()``."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._temp_dir = tempfile.TemporaryDirectory(prefix="storytrace-")
+            path = Path(self._temp_dir.name) / "store.sqlite"
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            raise FileNotFoundError(f"{self.path}: directory {self.path.parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{self.path}: not a storytrace database ({exc})") from exc
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        migrate(self.conn)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (and remove a temporary database)."""
+        self.conn.close()
+        if self._temp_dir is not None:
+            self._temp_dir.cleanup()
+            self._temp_dir = None
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingestion bookkeeping ------------------------------------------------------------------
+    def source_done(self, path: str, size: int, mtime_ns: int) -> bool:
+        """True when this file, unchanged, was read to its end by an earlier run."""
+        row = self.conn.execute("SELECT size, mtime_ns FROM sources WHERE path = ?", (path,)).fetchone()
+        return row is not None and row[0] == size and row[1] == mtime_ns
+
+    def mark_source_done(self, path: str, size: int, mtime_ns: int, records: int) -> None:
+        """Record that a file was read completely, so a re-run skips it without reading."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO sources (path, size, mtime_ns, records, completed_at) VALUES (?, ?, ?, ?, ?)",
+                (path, size, mtime_ns, records, now_iso()),
+            )
+
+    def known_record(self, source: str, locator: str) -> str | None:
+        """The raw digest stored for (source, locator), or None when the record is new."""
+        row = self.conn.execute(
+            "SELECT raw_hash FROM documents WHERE source = ? AND locator = ?", (source, locator)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def id_taken(self, doc_id: str) -> bool:
+        """True when a document already has this id."""
+        return self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    # -- writes ----------------------------------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article]) -> int:
+        """Insert (or replace a changed version of) a batch of articles in one transaction."""
+        rows = [
+            (
+                a.id, a.source, a.locator, a.kind, a.raw, raw_digest(a.raw), a.title, a.date, a.author, a.url,
+                a.text, a.norm, a.language, a.content_hash, json.dumps(a.metadata, ensure_ascii=False, default=str),
+                now_iso(),
+            )
+            for a in articles
+        ]
+        if not rows:
+            return 0
+        with transaction(self.conn):
+            self.conn.executemany(
+                """INSERT INTO documents (id, source, locator, kind, raw, raw_hash, title, date, author, url,
+                       text, norm, language, content_hash, metadata, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (source, locator) DO UPDATE SET
+                       id = excluded.id, kind = excluded.kind, raw = excluded.raw, raw_hash = excluded.raw_hash,
+                       title = excluded.title, date = excluded.date, author = excluded.author, url = excluded.url,
+                       text = excluded.text, norm = excluded.norm, language = excluded.language,
+                       content_hash = excluded.content_hash, metadata = excluded.metadata,
+                       ingested_at = excluded.ingested_at""",
+                rows,
+            )
+        return len(rows)
+
+    def add_problems(self, problems: Iterable[ReadProblem]) -> None:
+        """Keep the problems of a run, so a user can list what was skipped and why."""
+        rows = [(p.source, p.locator, p.reason, now_iso()) for p in problems]
+        if rows:
+            with transaction(self.conn):
+                self.conn.executemany("INSERT INTO problems (source, locator, reason, seen_at) VALUES (?, ?, ?, ?)", rows)
+
+    # -- reads -----------------------------------------------------------------------------------
+    def count(self) -> int:
+        """Number of documents."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def documents(self, batch_size: int = 1000) -> Iterator[StoredDocument]:
+        """All documents in ingestion order, fetched in batches (bounded memory)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM documents WHERE pk > ? ORDER BY pk LIMIT ?", (last, batch_size)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_to_document(row)
+            last = rows[-1][0]
+
+    def get(self, doc_id: str) -> StoredDocument | None:
+        """One document by id, or None."""
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else _row_to_document(row)
+
+    def problems(self) -> list[ReadProblem]:
+        """Every problem recorded, oldest first."""
+        rows = self.conn.execute("SELECT source, locator, reason FROM problems ORDER BY pk").fetchall()
+        return [ReadProblem(*row) for row in rows]
+
+
+def _row_to_document(row: tuple) -> StoredDocument:  # type: ignore[type-arg]
+    """Build a StoredDocument from a row selected with ``_COLUMNS``."""
+    (pk, doc_id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash,
+     metadata, ingested_at) = row
+    article = Article(
+        id=doc_id, source=source, locator=locator, kind=kind, raw=bytes(raw), text=text, norm=norm,
+        content_hash=content_hash, language=language, title=title, date=date, url=url, author=author,
+        metadata=json.loads(metadata),
+    )
+    return StoredDocument(pk=pk, article=article, ingested_at=ingested_at)

@@ -1,0 +1,1 @@
+"""storytrace text stage."""
