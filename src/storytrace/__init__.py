@@ -8,17 +8,40 @@ Public API::
     with storytrace.Corpus("news.db") as corpus:
         corpus.add(["pages/", "feed.jsonl.gz"])
         result = corpus.analyze()
+
+Names are imported lazily, so ``import storytrace`` (and the CLI) start fast.
 """
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .corpus import Corpus, IngestReport
-from .records import Article, RawRecord, ReadProblem, Relation
-from .text.extract import Extracted, extract
-from .text.normalize import normalize
+_EXPORTS = {
+    "Corpus": "storytrace.corpus",
+    "IngestReport": "storytrace.corpus",
+    "Article": "storytrace.records",
+    "RawRecord": "storytrace.records",
+    "ReadProblem": "storytrace.records",
+    "Relation": "storytrace.records",
+    "Extracted": "storytrace.text.extract",
+    "extract": "storytrace.text.extract",
+    "normalize": "storytrace.text.normalize",
+}
 
-__all__ = [
-    "Article", "Corpus", "Extracted", "IngestReport", "RawRecord", "ReadProblem", "Relation",
-    "__version__", "extract", "normalize",
-]
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from .corpus import Corpus, IngestReport
+    from .records import Article, RawRecord, ReadProblem, Relation
+    from .text.extract import Extracted, extract
+    from .text.normalize import normalize
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'storytrace' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -26,7 +26,7 @@ _CHAR_MAP = {
 }
 _TRANSLATE = str.maketrans(_CHAR_MAP)
 _SPACES = re.compile(r"\s+")
-_FTFY_CONFIG = ftfy.TextFixerConfig(normalization="NFKC", explain=False)
+_FTFY_CONFIG = ftfy.TextFixerConfig(normalization="NFKC", uncurl_quotes=False, explain=False)
 
 
 # A lead byte of UTF-8 read as cp1252/latin-1 followed by a continuation byte read the same way:

@@ -1,0 +1,1 @@
+"""Quality measurement on labelled data (``storytrace eval``)."""
