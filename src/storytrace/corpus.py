@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cluster.analysis import Analysis, build_groups, exact_relations, stories_from_groups
-from .io import read_path
-from .io.base import ReaderOptions, file_records_from, strip_compression_suffix
+from .io import iter_sources, read_path
+from .io.base import ReaderOptions, strip_compression_suffix
 from .records import Article, RawRecord, ReadProblem
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
@@ -85,8 +85,11 @@ class Corpus:
         ``on_problem`` as they happen, stored, and never stop the run.
         """
         report = IngestReport()
-        for path in file_records_from(list(paths)):
-            self._add_file(path, report, on_problem, progress)
+        for path in iter_sources(paths):
+            if isinstance(path, ReadProblem):
+                self._problem(path, report, on_problem)
+            else:
+                self._add_file(path, report, on_problem, progress)
         self.store.add_problems(report.problems)
         return report
 
