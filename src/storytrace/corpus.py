@@ -185,6 +185,7 @@ class Corpus:
         relations = exact_relations(articles)
         groups = build_groups(articles, relations, keep=keep)
         stories = stories_from_groups(articles, groups)
+        self.store.save_analysis(groups, stories, relations)
         return Analysis(articles=articles, groups=groups, stories=stories, relations=relations)
 
 

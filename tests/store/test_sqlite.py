@@ -99,3 +99,22 @@ def test_not_a_database_gives_clear_error(tmp_path):
 def test_missing_directory_gives_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         SQLiteStore(tmp_path / "nope" / "s.db")
+
+
+def test_analysis_is_saved_and_searchable(tmp_path):
+    from storytrace.cluster.analysis import Group, Story
+    from storytrace.records import Relation
+
+    with SQLiteStore(tmp_path / "s.db") as store:
+        store.add_articles([_article("a", "line:1", "Vucic met Erdogan in Belgrade"), _article("b", "line:2", "Budget vote")])
+        groups = [Group("g1", "a", ["a"]), Group("g2", "b", ["b"])]
+        stories = [Story("s1", "a", ["a"], related=["s2"], roles={"a": ("canonical", 1.0)}), Story("s2", "b", ["b"])]
+        store.save_analysis(groups, stories, [Relation("b", "a", "related", 0.4)])
+        store.save_analysis(groups, stories, [Relation("b", "a", "related", 0.5)])  # replaces, not appends
+        assert store.conn.execute("SELECT COUNT(*), MAX(score) FROM relations").fetchone() == (1, 0.5)
+        assert store.conn.execute("SELECT relation FROM story_members WHERE doc_id='a'").fetchone() == ("canonical",)
+        assert store.conn.execute("SELECT b FROM story_links WHERE a='s1'").fetchone() == ("s2",)
+        assert store.search("belgrade") == ["a"]
+        assert store.search("") == []
+        store.add_articles([_article("a", "line:1", "Changed text about Skopje")])  # update keeps FTS in sync
+        assert store.search("belgrade") == [] and store.search("skopje") == ["a"]

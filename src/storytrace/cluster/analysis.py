@@ -35,6 +35,8 @@ class Story:
     title: str | None = None
     start: str | None = None
     end: str | None = None
+    #: each member's relation to the canonical document and its score ("canonical", 1.0 for itself)
+    roles: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -75,6 +77,7 @@ class Analysis:
             {
                 "id": s.id, "canonical": s.canonical, "title": s.title, "start": s.start, "end": s.end,
                 "documents": s.documents, "related": s.related,
+                "roles": {d: {"relation": r, "score": round(sc, 4)} for d, (r, sc) in s.roles.items()},
             }
             for s in self.stories
         ]

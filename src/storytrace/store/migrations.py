@@ -59,6 +59,66 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "analysis results: relations, groups, stories; full-text search",
+        """
+        CREATE TABLE relations (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            score REAL NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (a, b)
+        );
+        CREATE INDEX relations_b ON relations (b);
+        CREATE TABLE groups (
+            id TEXT PRIMARY KEY,
+            canonical TEXT NOT NULL,
+            size INTEGER NOT NULL
+        );
+        CREATE TABLE group_members (
+            doc_id TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL
+        );
+        CREATE INDEX group_members_group ON group_members (group_id);
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            canonical TEXT NOT NULL,
+            title TEXT,
+            start TEXT,
+            end TEXT,
+            size INTEGER NOT NULL,
+            languages TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE story_members (
+            doc_id TEXT PRIMARY KEY,
+            story_id TEXT NOT NULL,
+            relation TEXT,
+            score REAL
+        );
+        CREATE INDEX story_members_story ON story_members (story_id);
+        CREATE TABLE story_links (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (a, b)
+        );
+        CREATE VIRTUAL TABLE documents_fts USING fts5 (title, text, content='documents', content_rowid='pk');
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.pk, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.pk, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.pk, old.title, old.text);
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.pk, new.title, new.text);
+        END;
+        INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
+        """,
+    ),
 )
 
 
@@ -110,5 +170,19 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration script into statements (executescript would commit implicitly)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration script into statements (executescript would commit implicitly).
+
+    Pieces between semicolons are joined until SQLite calls them complete, so triggers
+    (``BEGIN ...; ...; END``) stay whole.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements

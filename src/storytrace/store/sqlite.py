@@ -158,6 +158,53 @@ class SQLiteStore:
         return [ReadProblem(*row) for row in rows]
 
 
+    # -- analysis results ---------------------------------------------------------------------------
+    def save_analysis(self, groups: list, stories: list, relations: list) -> None:  # type: ignore[type-arg]
+        """Replace the stored relations, groups and stories with a new analysis, in one transaction."""
+        with transaction(self.conn):
+            for table in ("relations", "groups", "group_members", "stories", "story_members", "story_links"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO relations (a, b, relation, score, details) VALUES (?, ?, ?, ?, ?)",
+                [(r.a, r.b, r.relation, float(r.score), json.dumps(r.details, default=str)) for r in relations],
+            )
+            self.conn.executemany(
+                "INSERT INTO groups (id, canonical, size) VALUES (?, ?, ?)", [(g.id, g.canonical, len(g.members)) for g in groups]
+            )
+            self.conn.executemany(
+                "INSERT INTO group_members (doc_id, group_id) VALUES (?, ?)", [(m, g.id) for g in groups for m in g.members]
+            )
+            languages = dict(self.conn.execute("SELECT id, language FROM documents").fetchall())
+            self.conn.executemany(
+                "INSERT INTO stories (id, canonical, title, start, end, size, languages) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (s.id, s.canonical, s.title, s.start, s.end, len(s.documents),
+                     ",".join(sorted({languages.get(d, "und") for d in s.documents})))
+                    for s in stories
+                ],
+            )
+            self.conn.executemany(
+                "INSERT INTO story_members (doc_id, story_id, relation, score) VALUES (?, ?, ?, ?)",
+                [(d, s.id, *s.roles.get(d, (None, None))) for s in stories for d in s.documents],
+            )
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO story_links (a, b, relation, score) VALUES (?, ?, 'related', 0)",
+                [(s.id, other) for s in stories for other in s.related],
+            )
+
+
+    def search(self, query: str, limit: int = 50) -> list[str]:
+        """Document ids matching a full-text query (SQLite FTS5 syntax; plain words are ANDed)."""
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        rows = self.conn.execute(
+            "SELECT d.id FROM documents_fts f JOIN documents d ON d.pk = f.rowid WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
+            (terms, limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+
 def _row_to_document(row: tuple) -> StoredDocument:  # type: ignore[type-arg]
     """Build a StoredDocument from a row selected with ``_COLUMNS``."""
     (pk, doc_id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash,
