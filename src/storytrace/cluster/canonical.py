@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..records import Article
+from ..text.clean import WRAPPER_SHARE, chrome_share
 
-WRAPPER_SHARE = 0.3  # a page whose extracted article is under 70 % of its text counts as a wrapper
 
 
 @dataclass(slots=True, frozen=True)
@@ -22,15 +22,6 @@ class CanonicalCandidate:
 
     index: int  # ingestion order
     article: Article
-
-
-def chrome_share(article: Article) -> float:
-    """Share of the original text that extraction removed as page chrome (0 for a clean article)."""
-    if article.kind != "text" or not article.raw:
-        return 0.0
-    raw_len = len(article.raw.decode("utf-8", errors="replace").split())
-    kept = len(article.text.split())
-    return max(0.0, 1.0 - kept / raw_len) if raw_len else 0.0
 
 
 def canonical_key(candidate: CanonicalCandidate) -> tuple[int, int, str, int]:

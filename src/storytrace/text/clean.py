@@ -10,6 +10,7 @@ from .language import detect_language
 from .normalize import fix_text, normalize
 
 _TITLE_MAX_WORDS = 20
+WRAPPER_SHARE = 0.3  # a page whose extracted article is under 70 % of its text counts as a wrapper
 
 
 class NoArticleError(ValueError):
@@ -19,6 +20,15 @@ class NoArticleError(ValueError):
 def content_hash(norm: str) -> str:
     """Hash of the normalised text: documents with equal hashes are exact duplicates."""
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def chrome_share(article: Article) -> float:
+    """Share of a text document's words that extraction removed as page chrome (0 for a clean article)."""
+    if article.kind != "text" or not article.raw:
+        return 0.0
+    raw_len = len(article.raw.decode("utf-8", errors="replace").split())
+    kept = len(article.text.split())
+    return max(0.0, 1.0 - kept / raw_len) if raw_len else 0.0
 
 
 def guess_title(text: str) -> str | None:

@@ -68,10 +68,18 @@ _CHROME_LINE = re.compile(
     r"(?:sign|log) ?(?:in|up|out)\b.*|register|subscribe(?: now| today)?\b.*|newsletters?|"
     r"follow us\b.*|tags?\s*:.*|filed under\b.*|back to top|pagetop|menu|search|close|x|skip to .*|"
     r"(?:table of )?contents|accept(?: all)?(?: cookies)?|okay|ok|got it|loading\.*|notifications?|"
-    r"show more|load more|(?:previous|next) (?:article|post|story)\b.*|about the author|about us|"
+    r"show more|load more|exit mobile version|(?:previous|next) (?:article|post|story)\b.*|about the author|about us|"
     r"all rights reserved.*|privacy policy.*|terms of (?:use|service).*|cookie (?:policy|settings).*)\W*$",
     re.IGNORECASE,
 )
+
+
+def is_chrome_line(line: str) -> bool:
+    """True for a short line that is page furniture ("Share.", "Read more", "Exit mobile version")."""
+    text = line.strip()
+    return 0 < len(text) < _CHROME_LINE_MAX and (_CHROME_LINE.match(text) is not None or _DATE_LINE.match(text) is not None)
+
+
 # Phrases that mark a block as chrome wherever they appear (cookie and ad-block banners, credits).
 _CHROME_PHRASE = re.compile(
     r"(?:\bcookies?\b.*\b(?:consent|accept|experience|privacy|browsing)\b|"

@@ -1,0 +1,141 @@
+"""``explain(a, b)``: why two documents are related, as data.
+
+Relation and scores (duplicate level from ``match.relate``), aligned shared passages with character
+spans in both originals, what only one side has, sentence alignment for rewrites, fact differences
+and provenance. The CLI's ``storytrace explain`` and the web compare page render this object.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..match.passages import Alignment, Passage, align
+from ..match.relate import PairRelation, duplicate_relation
+from ..records import Article
+from ..text.normalize import fold_word
+from ..text.tokens import sentences
+from ._align import align_sentences
+from ._lexicon import STOPWORDS
+from .facts import FactDifference, extract_facts, fact_differences
+from .provenance import Provenance, provenance
+
+_WORD = re.compile(r"[^\W_]+")
+MIN_PASSAGE_WORDS = 8
+
+
+@dataclass(slots=True, frozen=True)
+class AlignedSentence:
+    """Sentence ``[a_start, a_end)`` of a says what ``[b_start, b_end)`` of b says (reworded or not)."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    score: float
+
+
+@dataclass(slots=True)
+class Explanation:
+    """Everything storytrace can say about one pair of documents."""
+
+    a: str
+    b: str
+    relation: str  # one of the relation names, or "unrelated"
+    direction: tuple[str, str] | None  # (x, y): reads "x <relation> y" when the relation is directed
+    scores: dict[str, float]
+    shared_passages: list[Passage]
+    only_a: list[tuple[int, int]]
+    only_b: list[tuple[int, int]]
+    aligned_sentences: list[AlignedSentence]
+    fact_differences: list[FactDifference]
+    provenance: Provenance
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``storytrace explain --format json``, ``/api/compare``)."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "relation": self.relation,
+            "direction": list(self.direction) if self.direction else None,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "shared_passages": [
+                {"a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end, "words": p.words,
+                 "similarity": round(p.similarity, 4), "moved": p.moved}
+                for p in self.shared_passages
+            ],
+            "only_a": [list(s) for s in self.only_a],
+            "only_b": [list(s) for s in self.only_b],
+            "aligned_sentences": [
+                {"a_start": s.a_start, "a_end": s.a_end, "b_start": s.b_start, "b_end": s.b_end, "score": round(s.score, 4)}
+                for s in self.aligned_sentences
+            ],
+            "fact_differences": [_difference_dict(d) for d in self.fact_differences],
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+def _difference_dict(d: FactDifference) -> dict[str, Any]:
+    """JSON form of one fact difference."""
+    return {
+        "kind": d.kind, "a_value": d.a_value, "b_value": d.b_value, "a_sentence": d.a_sentence,
+        "b_sentence": d.b_sentence, "a_span": list(d.a_span) if d.a_span else None,
+        "b_span": list(d.b_span) if d.b_span else None, "slot": d.slot,
+    }
+
+
+def content_words(text: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
+    """Folded content words (stop words dropped) of each sentence span."""
+    return [frozenset(w for w in (fold_word(m) for m in _WORD.findall(text[s:e])) if w not in STOPWORDS) for s, e in spans]
+
+
+def ordered_sentence_alignment(a: str, b: str) -> list[AlignedSentence]:
+    """Sentences of a paired with their rewording in b, keeping the longest chain in order in both texts."""
+    spans_a, spans_b = sentences(a), sentences(b)
+    pairs = align_sentences(content_words(a, spans_a), content_words(b, spans_b))
+    best: dict[int, tuple[int, float]] = {}
+    for p in pairs:  # best partner per sentence of a
+        if p.a not in best or p.score > best[p.a][1]:
+            best[p.a] = (p.b, p.score)
+    chain = _longest_increasing([(ia, ib, sc) for ia, (ib, sc) in sorted(best.items())])
+    return [AlignedSentence(*spans_a[ia], *spans_b[ib], score=sc) for ia, ib, sc in chain]
+
+
+def _longest_increasing(items: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The heaviest subsequence (by score) whose b indexes strictly increase (O(n^2), n = sentences)."""
+    if not items:
+        return []
+    weight = [it[2] for it in items]
+    prev = [-1] * len(items)
+    for i in range(len(items)):
+        for j in range(i):
+            if items[j][1] < items[i][1] and weight[j] + items[i][2] > weight[i]:
+                weight[i], prev[i] = weight[j] + items[i][2], j
+    i = max(range(len(items)), key=weight.__getitem__)
+    chain = []
+    while i >= 0:
+        chain.append(items[i])
+        i = prev[i]
+    return chain[::-1]
+
+
+def explain(a: Article, b: Article, relation: PairRelation | None = None) -> Explanation:
+    """Explain the link between two articles (``relation`` when the caller already decided it)."""
+    rel = relation or duplicate_relation(a, b)
+    alignment: Alignment = align(a.text, b.text, min_words=MIN_PASSAGE_WORDS)
+    name = rel.relation or "unrelated"
+    aligned = ordered_sentence_alignment(a.text, b.text) if name not in ("exact",) else []
+    differences = fact_differences(a.text, b.text) if name != "exact" else []
+    container = rel.a if name == "contains" else None
+    facts = (len(extract_facts(a.text)), len(extract_facts(b.text))) if name in ("rewrite", "same_story", "near_duplicate") else None
+    scores = dict(rel.scores)
+    scores["score"] = rel.score
+    shared_words = sum(p.words for p in alignment.passages)
+    scores["shared_words"] = float(shared_words)
+    return Explanation(
+        a=a.id, b=b.id, relation=name, direction=(rel.a, rel.b) if rel.relation else None, scores=scores,
+        shared_passages=alignment.passages, only_a=alignment.only_a, only_b=alignment.only_b,
+        aligned_sentences=aligned, fact_differences=differences,
+        provenance=provenance(a, b, rel.relation, container=container, fact_counts=facts),
+    )
