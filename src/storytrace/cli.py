@@ -110,5 +110,29 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--db", type=click.Path(dir_okay=False, exists=True), default=None, help="Store to look ids up in.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@reader_options
+def explain(a: str, b: str, db: str | None, fmt: str, **kw: Any) -> None:
+    """Explain how documents A and B are related (file paths, or document ids with --db)."""
+    from .explain import explain as explain_pair
+    from .explain.render import render_text
+    from .loading import DocumentNotFound, load_article
+
+    options = _reader_options(**kw)
+    try:
+        first, second = (load_article(ref, db, options) for ref in (a, b))
+    except DocumentNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    result = explain_pair(first, second)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(result, first, second))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -22,6 +22,7 @@ from .provenance import Provenance, provenance
 
 _WORD = re.compile(r"[^\W_]+")
 MIN_PASSAGE_WORDS = 8
+MAX_INSERT_WORDS = 40  # material inserted into a copy (a table of contents, a caption) stays inside one passage
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,6 +51,8 @@ class Explanation:
     aligned_sentences: list[AlignedSentence]
     fact_differences: list[FactDifference]
     provenance: Provenance
+    text_a: str = ""  # the text every span of a indexes (the article, or a wrapping page's original)
+    text_b: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,7 +76,13 @@ class Explanation:
             ],
             "fact_differences": [_difference_dict(d) for d in self.fact_differences],
             "provenance": self.provenance.to_dict(),
+            "spans_index": {"a": self.span_source(self.a), "b": self.span_source(self.b)},
         }
+
+    def span_source(self, doc_id: str) -> str:
+        """``"article"`` when spans of that side index the extracted article, ``"original"`` for the raw page."""
+        wrapper = self.relation == "contains" and self.direction is not None and self.direction[0] == doc_id
+        return "original" if wrapper and "wrapper_chrome_share" in self.scores else "article"
 
 
 def _difference_dict(d: FactDifference) -> dict[str, Any]:
@@ -103,15 +112,29 @@ def ordered_sentence_alignment(a: str, b: str) -> list[AlignedSentence]:
 
 
 def _longest_increasing(items: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """The heaviest subsequence (by score) whose b indexes strictly increase (O(n^2), n = sentences)."""
+    """The heaviest subsequence (by score) whose b indexes strictly increase; items come sorted by a.
+
+    A Fenwick tree over b holds the best chain ending below each b: O(n log n), so a 100k-word text is fine.
+    """
     if not items:
         return []
-    weight = [it[2] for it in items]
+    size = max(it[1] for it in items) + 2
+    tree_weight = [0.0] * (size + 1)
+    tree_item = [-1] * (size + 1)
+    weight = [0.0] * len(items)
     prev = [-1] * len(items)
-    for i in range(len(items)):
-        for j in range(i):
-            if items[j][1] < items[i][1] and weight[j] + items[i][2] > weight[i]:
-                weight[i], prev[i] = weight[j] + items[i][2], j
+    for i, (_, ib, score) in enumerate(items):
+        best, best_item, k = 0.0, -1, ib  # max over b positions 1..ib (i.e. b < ib + 1)
+        while k > 0:
+            if tree_weight[k] > best:
+                best, best_item = tree_weight[k], tree_item[k]
+            k -= k & -k
+        weight[i], prev[i] = best + score, best_item
+        k = ib + 1
+        while k <= size:
+            if weight[i] > tree_weight[k]:
+                tree_weight[k], tree_item[k] = weight[i], i
+            k += k & -k
     i = max(range(len(items)), key=weight.__getitem__)
     chain = []
     while i >= 0:
@@ -120,13 +143,22 @@ def _longest_increasing(items: list[tuple[int, int, float]]) -> list[tuple[int, 
     return chain[::-1]
 
 
+def display_text(article: Article, rel: PairRelation) -> str:
+    """The text passages index into: the article, or for a page that wraps the other article its whole
+    original text, so the chrome around the article shows as what only that page has."""
+    if rel.relation == "contains" and rel.a == article.id and "wrapper_chrome_share" in rel.scores:
+        return article.raw.decode("utf-8", errors="replace")
+    return article.text
+
+
 def explain(a: Article, b: Article, relation: PairRelation | None = None) -> Explanation:
     """Explain the link between two articles (``relation`` when the caller already decided it)."""
     rel = relation or duplicate_relation(a, b)
-    alignment: Alignment = align(a.text, b.text, min_words=MIN_PASSAGE_WORDS)
+    text_a, text_b = display_text(a, rel), display_text(b, rel)
+    alignment: Alignment = align(text_a, text_b, min_words=MIN_PASSAGE_WORDS, max_insert=MAX_INSERT_WORDS)
     name = rel.relation or "unrelated"
-    aligned = ordered_sentence_alignment(a.text, b.text) if name not in ("exact",) else []
-    differences = fact_differences(a.text, b.text) if name != "exact" else []
+    aligned = ordered_sentence_alignment(text_a, text_b) if name not in ("exact",) else []
+    differences = fact_differences(text_a, text_b) if name != "exact" else []
     container = rel.a if name == "contains" else None
     facts = (len(extract_facts(a.text)), len(extract_facts(b.text))) if name in ("rewrite", "same_story", "near_duplicate") else None
     scores = dict(rel.scores)
@@ -138,4 +170,5 @@ def explain(a: Article, b: Article, relation: PairRelation | None = None) -> Exp
         shared_passages=alignment.passages, only_a=alignment.only_a, only_b=alignment.only_b,
         aligned_sentences=aligned, fact_differences=differences,
         provenance=provenance(a, b, rel.relation, container=container, fact_counts=facts),
+        text_a=text_a, text_b=text_b,
     )

@@ -95,10 +95,10 @@ class _Group:
     matched: int
 
 
-def align(a: str, b: str, min_words: int = 8, *, max_gap: int = 3) -> Alignment:
+def align(a: str, b: str, min_words: int = 8, *, max_gap: int = 3, max_insert: int = 0) -> Alignment:
     """Shared passages of ``a`` and ``b`` plus each side's unique spans (tokenizing each text once)."""
     ta, tb = tokenize(a), tokenize(b)
-    passages = shared_passages(a, b, min_words, max_gap=max_gap, tokens_a=ta, tokens_b=tb)
+    passages = shared_passages(a, b, min_words, max_gap=max_gap, max_insert=max_insert, tokens_a=ta, tokens_b=tb)
     only_a = unique_passages(a, [(p.a_start, p.a_end) for p in passages], tokens=ta)
     only_b = unique_passages(b, [(p.b_start, p.b_end) for p in passages], tokens=tb)
     return Alignment(passages, only_a, only_b)
@@ -110,6 +110,7 @@ def shared_passages(
     min_words: int = 8,
     *,
     max_gap: int = 3,
+    max_insert: int = 0,
     tokens_a: Tokens | None = None,
     tokens_b: Tokens | None = None,
 ) -> list[Passage]:
@@ -124,7 +125,7 @@ def shared_passages(
         return []
     taken = _select_disjoint(a0, b0, length, len(ta), len(tb), k)
     main, moved = _split_main_chain(taken)
-    groups = [(g, False) for g in _merge(main, ta.ids, tb.ids, max_gap)]
+    groups = [(g, False) for g in _merge(main, ta.ids, tb.ids, max_gap, max_insert)]
     groups += [(g, True) for g in _merge(moved, ta.ids, tb.ids, max_gap)]
     passages = [_to_passage(g, is_moved, ta, tb) for g, is_moved in groups if g.matched >= min_words]
     passages.sort(key=lambda p: (p.a_start, p.b_start))
@@ -343,12 +344,20 @@ def _split_main_chain(runs: list[_Run]) -> tuple[list[_Run], list[_Run]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _merge(runs: list[_Run], A: np.ndarray, B: np.ndarray, max_gap: int) -> list[_Group]:
-    """Merge consecutive order-consistent runs across small gaps into groups (rule 5)."""
+def _merge(runs: list[_Run], A: np.ndarray, B: np.ndarray, max_gap: int, max_insert: int = 0) -> list[_Group]:
+    """Merge consecutive order-consistent runs across small gaps into groups (rule 5).
+
+    With ``max_insert`` > 0, a gap that is empty on one side and at most that many words on the
+    other (a table of contents or a caption inserted into a copy) is merged across as well.
+    """
     groups: list[_Group] = []
     for r in sorted(runs, key=lambda r: r.a0):
         g = groups[-1] if groups else None
         if g is not None and r.b0 >= g.b_hi:
+            la, lb = r.a0 - g.a_hi, r.b0 - g.b_hi
+            if min(la, lb) == 0 and max(la, lb) <= max_insert:
+                g.a_hi, g.b_hi, g.matched = r.a1, r.b1, g.matched + r.length
+                continue
             shared = _gap_shared(A[g.a_hi : r.a0], B[g.b_hi : r.b0], max_gap)
             if shared is not None:
                 g.a_hi, g.b_hi, g.matched = r.a1, r.b1, g.matched + shared + r.length
