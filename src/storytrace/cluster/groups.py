@@ -1,0 +1,89 @@
+"""Duplicate groups at corpus scale: connected components with a guard against chaining, and the
+canonical member of each group, all over numpy arrays (one row per document, one per edge).
+
+Chaining: A~B and B~C can glue two different articles A and C through a shared boilerplate paragraph
+or a page that quotes both. The guard checks every member of a group of three or more against the
+group's canonical; members that do not verify against it leave the group and are grouped again among
+themselves (the same check applies to those new groups), for at most ``MAX_ROUNDS`` rounds.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .unionfind import connected_components
+
+MAX_ROUNDS = 4
+#: verify(pairs (k, 2) int64) -> bool mask (k,): whether each pair is really a duplicate pair
+PairVerifier = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(slots=True, frozen=True)
+class CanonicalKeys:
+    """Per-document sort keys of the canonical rule (see ``cluster.canonical``): smaller wins."""
+
+    wrapped: np.ndarray  # 1 for a page that wraps the article in chrome, else 0
+    length: np.ndarray  # length of the normalised text (longer wins)
+    date_rank: np.ndarray  # rank of the publication date (missing dates rank last)
+    order: np.ndarray  # ingestion order
+
+    @classmethod
+    def by_order(cls, n: int) -> "CanonicalKeys":
+        """Keys that make the first document of each group its canonical (``--keep first``)."""
+        zeros = np.zeros(n, dtype=np.int64)
+        return cls(zeros, zeros, zeros, np.arange(n, dtype=np.int64))
+
+
+def canonical_of(labels: np.ndarray, keys: CanonicalKeys) -> np.ndarray:
+    """For each document, the index of its group's canonical document."""
+    n = len(labels)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((keys.order, keys.date_rank, -keys.length, keys.wrapped, labels))
+    sorted_labels = labels[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = sorted_labels[1:] != sorted_labels[:-1]
+    winner_of_label = np.empty(int(labels.max()) + 1, dtype=np.int64)
+    winner_of_label[sorted_labels[first]] = order[first]
+    return winner_of_label[labels]
+
+
+def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairVerifier) -> tuple[np.ndarray, np.ndarray]:
+    """(group label, canonical index) per document, with every member checked against its canonical.
+
+    ``edges`` are verified duplicate pairs (k, 2). Returns labels equal to the canonical's index.
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    active = np.ones(n, dtype=bool)  # documents still to be grouped this round
+    labels = np.arange(n, dtype=np.int64)
+    for _ in range(MAX_ROUNDS):
+        keep = active[edges[:, 0]] & active[edges[:, 1]]
+        round_edges = edges[keep]
+        comp = connected_components(n, round_edges[:, 0], round_edges[:, 1])
+        canon = canonical_of(comp, keys)
+        sizes = np.bincount(comp, minlength=n)
+        direct = _has_direct_edge(round_edges, canon)
+        check = active & (canon != np.arange(n)) & (sizes[comp] > 2) & ~direct
+        ok = np.ones(n, dtype=bool)
+        if check.any():
+            members = np.flatnonzero(check)
+            ok[members] = verify(np.stack([members, canon[members]], axis=1))
+        settled = active & ok
+        labels[settled] = canon[settled]
+        active = active & ~ok
+        if not active.any():
+            break
+    return labels, labels.copy()
+
+
+def _has_direct_edge(edges: np.ndarray, canon: np.ndarray) -> np.ndarray:
+    """Whether each document has a verified edge straight to its canonical."""
+    n = len(canon)
+    direct = np.zeros(n, dtype=bool)
+    if len(edges):
+        a, b = edges[:, 0], edges[:, 1]
+        direct[a[canon[a] == b]] = True
+        direct[b[canon[b] == a]] = True
+    return direct
