@@ -7,7 +7,7 @@ ifeq ($(SEEDS),)
 SEEDS := $(wildcard examples/seeds/*.txt)
 endif
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean browser
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -23,7 +23,13 @@ install: $(VENV)/.installed
 demo: install
 	$(VENV)/bin/storytrace analyze $(SEEDS) --format text
 
-test: install
+# Browser tests drive Debian's Chromium; install it when missing and we may (root, apt-get present).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; browser tests will be skipped"; fi
+
+test: install browser
 	$(PY) -m pytest -q -n 2 --durations=15
 
 bench: install

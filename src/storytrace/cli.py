@@ -134,5 +134,9 @@ def explain(a: str, b: str, db: str | None, fmt: str, **kw: Any) -> None:
         click.echo(render_text(result, first, second))
 
 
+from .web.cli import serve  # noqa: E402  (uvicorn and the app are imported lazily inside)
+
+main.add_command(serve)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,51 @@
+"""``storytrace serve``: the local web UI over a store (registered in ``storytrace.cli``)."""
+from __future__ import annotations
+
+import ipaddress
+
+import click
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for a loopback address or name (127.0.0.0/8, ::1, localhost): reachable from this machine only."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--db", "db", type=click.Path(dir_okay=False), required=True, help="SQLite store to serve (created if missing).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--read-only", is_flag=True, help="Browse only: no uploads, the store is opened read-only.")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (the UI has no authentication).")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
+              help="Largest upload accepted per request, in MB.")
+def serve(db: str, host: str, port: int, read_only: bool, allow_remote: bool, max_upload_mb: float) -> None:
+    """Serve the web UI for the store DB (stories, documents, comparisons, groups; JSON API at /api/, docs at /docs)."""
+    if not is_loopback(host):
+        if not allow_remote:
+            raise click.UsageError(
+                f"refusing to bind to {host!r}, which is not a loopback address: the UI has no authentication. "
+                "Pass --allow-remote as well to expose it on the network."
+            )
+        click.echo(
+            f"storytrace: WARNING: serving on {host}:{port}, reachable from other machines; "
+            "anyone who can connect can read the store" + ("" if read_only else " and add documents") + ".",
+            err=True,
+        )
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        app = create_app(db, read_only=read_only, max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"storytrace: serving {db} on http://{host}:{port}/" + (" (read-only)" if read_only else ""), err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
