@@ -1,0 +1,1 @@
+"""Benchmarks callable from the library: synthetic corpora and the dedup benchmark."""
