@@ -25,7 +25,6 @@ _CHAR_MAP = {
     "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ı": "i", "þ": "th",
 }
 _TRANSLATE = str.maketrans(_CHAR_MAP)
-_SPACES = re.compile(r"\s+")
 _FTFY_CONFIG = ftfy.TextFixerConfig(normalization="NFKC", uncurl_quotes=False, explain=False)
 
 
@@ -53,6 +52,9 @@ def fold_word(word: str) -> str:
     return strip_diacritics(word.casefold().translate(_TRANSLATE))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def strip_diacritics(text: str) -> str:
     """Remove combining marks after canonical decomposition: ``Erdoğan`` -> ``Erdogan``."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -60,6 +62,16 @@ def strip_diacritics(text: str) -> str:
         return decomposed
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped)
+
+
+@lru_cache(maxsize=65536)
+def _fold_non_ascii(run: str) -> str:
+    """Folded form of one run of non-ASCII characters (cached: runs repeat across a corpus)."""
+    return strip_diacritics(run.translate(_TRANSLATE))
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _fold_non_ascii(match.group())
 
 
 def normalize(text: str) -> str:
@@ -71,6 +83,7 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    fixed = fix_text(text)
-    folded = strip_diacritics(fixed.casefold().translate(_TRANSLATE))
-    return _SPACES.sub(" ", folded).strip()
+    folded = fix_text(text).casefold()
+    if not folded.isascii():  # only the non-ASCII runs need mapping; ASCII text stays on the C fast path
+        folded = _NON_ASCII.sub(_fold_match, folded)
+    return " ".join(folded.split())
