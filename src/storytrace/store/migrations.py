@@ -119,6 +119,46 @@ MIGRATIONS: tuple[Migration, ...] = (
         INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
         """,
     ),
+    Migration(
+        3,
+        "duplicate engine state: fingerprints, verified pairs, candidate index",
+        """
+        CREATE TABLE fingerprints (
+            doc_pk INTEGER PRIMARY KEY REFERENCES documents (pk) ON DELETE CASCADE,
+            seq INTEGER NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            n_words INTEGER NOT NULL,
+            n_shingles INTEGER NOT NULL,
+            signature BLOB NOT NULL
+        );
+        CREATE TABLE dup_pairs (
+            a_seq INTEGER NOT NULL,
+            b_seq INTEGER NOT NULL,
+            relation TEXT NOT NULL,
+            direction INTEGER NOT NULL,
+            score REAL NOT NULL,
+            jaccard REAL NOT NULL,
+            coverage_ab REAL NOT NULL,
+            coverage_ba REAL NOT NULL,
+            PRIMARY KEY (a_seq, b_seq)
+        );
+        CREATE TABLE index_state (
+            name TEXT PRIMARY KEY,
+            data BLOB NOT NULL
+        )
+        """,
+    ),
+    Migration(
+        4,
+        "story engine state: document embeddings",
+        """
+        CREATE TABLE embeddings (
+            doc_pk INTEGER PRIMARY KEY REFERENCES documents (pk) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL
+        )
+        """,
+    ),
 )
 
 
