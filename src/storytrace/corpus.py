@@ -11,10 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cluster.analysis import Analysis, build_groups, exact_relations, stories_from_groups
+from .cluster.analysis import Analysis, build_groups, orient, stories_from_groups
+from .engines.incremental import stored_pairs, update_duplicates
+from .fingerprint import DedupConfig
+from .match.relate import duplicate_relation
+from .match.verify import Match
 from .io import iter_sources, read_path
 from .io.base import ReaderOptions, strip_compression_suffix
-from .records import Article, RawRecord, ReadProblem
+from .records import Article, RawRecord, ReadProblem, Relation
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
 from .text.clean import NoArticleError, clean_record
@@ -179,14 +183,36 @@ class Corpus:
         return None if stored is None else stored.article
 
     # -- analysis --------------------------------------------------------------------------------
-    def analyze(self, keep: str = "canonical") -> Analysis:
-        """Relate, group and story-cluster every stored document."""
+    def analyze(self, keep: str = "canonical", config: DedupConfig | None = None) -> Analysis:
+        """Relate, group and story-cluster every stored document, and save the result in the store.
+
+        Duplicate detection is incremental: only documents added since the last call are fingerprinted.
+        """
+        update_duplicates(self.store, config)
         articles = list(self.documents())
-        relations = exact_relations(articles)
+        by_id = {a.id: a for a in articles}
+        relations = [
+            _duplicate_relation(by_id[a], by_id[b], relation, direction, score, measures)
+            for a, b, relation, direction, score, measures in stored_pairs(self.store)
+        ]
         groups = build_groups(articles, relations, keep=keep)
-        stories = stories_from_groups(articles, groups)
+        relations = orient(relations, groups)
+        stories = stories_from_groups(articles, groups, relations)
         self.store.save_analysis(groups, stories, relations)
         return Analysis(articles=articles, groups=groups, stories=stories, relations=relations)
+
+
+def _duplicate_relation(x: Article, y: Article, relation: str, direction: int, score: float,
+                        measures: dict[str, float]) -> Relation:
+    """A stored verified pair as a relation, with the wrapper rule of ``match.relate`` applied."""
+    match = Match(
+        relation=relation, direction={1: "a_contains_b", -1: "b_contains_a"}.get(direction), jaccard=measures["jaccard"],
+        containment_ab=0.0, containment_ba=0.0, coverage_ab=measures["coverage_ab"], coverage_ba=measures["coverage_ba"],
+        score=score,
+    )
+    pair = duplicate_relation(x, y, match=match)
+    details = {k: round(v, 4) for k, v in pair.scores.items() if k not in ("containment_ab", "containment_ba")}
+    return Relation(a=pair.a, b=pair.b, relation=pair.relation or relation, score=pair.score, details=details)
 
 
 def _looks_like_html(text: str) -> bool:

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..records import Article, Relation
-from .canonical import CanonicalCandidate, choose_canonical
-from .unionfind import connected_components
+from ..match.verify import verify_pairs
+from ..text.clean import WRAPPER_SHARE, chrome_share
+from .groups import CanonicalKeys, PairVerifier, guarded_groups
 
 DUPLICATE_RELATIONS = frozenset({"exact", "near_duplicate", "contains"})
 
@@ -88,36 +89,79 @@ class Analysis:
         return {"documents": documents, "stories": stories, "relations": relations}
 
 
-def exact_relations(articles: Sequence[Article]) -> list[Relation]:
-    """``exact`` relations: each later document with the same normalised-text hash -> the first one."""
-    first: dict[str, str] = {}
-    relations: list[Relation] = []
-    for article in articles:
-        seen = first.setdefault(article.content_hash, article.id)
-        if seen != article.id:
-            relations.append(Relation(a=article.id, b=seen, relation="exact", score=1.0))
-    return relations
+def canonical_keys(articles: Sequence[Article], keep: str = "canonical") -> CanonicalKeys:
+    """Per-document keys of the keep rule (``canonical``, ``first`` or ``longest``) as arrays."""
+    n = len(articles)
+    order = np.arange(n, dtype=np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    if keep == "first":
+        return CanonicalKeys(zeros, zeros, zeros, order)
+    if keep == "longest":
+        return CanonicalKeys(zeros, np.array([len(a.text) for a in articles], dtype=np.int64), zeros, order)
+    if keep != "canonical":
+        raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
+    dates = [a.date or "9999" for a in articles]
+    date_rank = np.unique(np.array(dates, dtype=object).astype(str), return_inverse=True)[1].astype(np.int64)
+    wrapped = np.array([chrome_share(a) > WRAPPER_SHARE for a in articles], dtype=np.int64)
+    length = np.array([len(a.norm) for a in articles], dtype=np.int64)
+    return CanonicalKeys(wrapped, length, date_rank, order)
 
 
-def build_groups(articles: Sequence[Article], relations: Sequence[Relation], keep: str = "canonical") -> list[Group]:
-    """Duplicate groups = connected components of duplicate relations; canonical chosen per group."""
+def build_groups(
+    articles: Sequence[Article], relations: Sequence[Relation], keep: str = "canonical",
+    verify: PairVerifier | None = None,
+) -> list[Group]:
+    """Duplicate groups: components of duplicate relations, every member checked against the canonical.
+
+    ``verify`` decides pairs the relations do not cover (default: the duplicate verifier on the
+    normalised texts).
+    """
     index = {a.id: i for i, a in enumerate(articles)}
-    edges = [(index[r.a], index[r.b]) for r in relations if r.relation in DUPLICATE_RELATIONS]
-    left = np.array([e[0] for e in edges], dtype=np.int64)
-    right = np.array([e[1] for e in edges], dtype=np.int64)
-    labels = connected_components(len(articles), left, right)
+    edges = np.array(
+        [(index[r.a], index[r.b]) for r in relations if r.relation in DUPLICATE_RELATIONS], dtype=np.int64
+    ).reshape(-1, 2)
+    if verify is None:
+        norms = [a.norm for a in articles]
+        verify = lambda pairs: verify_pairs(norms, pairs).matched  # noqa: E731
+    labels, _ = guarded_groups(len(articles), edges, canonical_keys(articles, keep), verify)
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):
         members[label].append(i)
-    groups = []
-    for n, (_, idxs) in enumerate(sorted(members.items())):
-        chosen = choose_canonical([CanonicalCandidate(i, articles[i]) for i in idxs], keep)
-        groups.append(Group(id=f"g{n:06d}", canonical=chosen.article.id, members=[articles[i].id for i in idxs]))
-    return groups
+    return [
+        Group(id=f"g{n:06d}", canonical=articles[label].id, members=[articles[i].id for i in idxs])
+        for n, (label, idxs) in enumerate(sorted(members.items()))
+    ]
 
 
-def stories_from_groups(articles: Sequence[Article], groups: Sequence[Group]) -> list[Story]:
-    """One story per duplicate group: the fallback until the story engine links rewrites and reports."""
+def orient(relations: Sequence[Relation], groups: Sequence[Group]) -> list[Relation]:
+    """Symmetric relations (exact, near-duplicate) read "member -> canonical": the canonical goes to b."""
+    canonical = {g.canonical for g in groups}
+    out = []
+    for r in relations:
+        if r.relation in ("exact", "near_duplicate") and r.a in canonical and r.b not in canonical:
+            r = Relation(a=r.b, b=r.a, relation=r.relation, score=r.score, details=r.details)
+        out.append(r)
+    return out
+
+
+def member_roles(group: Group, relations: Sequence[Relation]) -> dict[str, tuple[str, float]]:
+    """Each group member's relation to the group's canonical (``canonical`` for itself)."""
+    roles: dict[str, tuple[str, float]] = {group.canonical: ("canonical", 1.0)}
+    members = set(group.members)
+    for r in relations:
+        if r.relation not in DUPLICATE_RELATIONS or r.a not in members or r.b not in members:
+            continue
+        other = r.a if r.b == group.canonical else r.b if r.a == group.canonical else None
+        if other is not None and other not in roles:
+            name = "contained_in" if r.relation == "contains" and r.b == other else r.relation
+            roles[other] = (name, r.score)
+    for m in group.members:
+        roles.setdefault(m, ("near_duplicate", 0.0))  # grouped through the canonical check, no direct edge
+    return roles
+
+
+def stories_from_groups(articles: Sequence[Article], groups: Sequence[Group], relations: Sequence[Relation] = ()) -> list[Story]:
+    """One story per duplicate group: the fallback when the story engine is not asked for."""
     by_id = {a.id: a for a in articles}
     stories = []
     for n, group in enumerate(groups):
@@ -126,6 +170,7 @@ def stories_from_groups(articles: Sequence[Article], groups: Sequence[Group]) ->
             Story(
                 id=f"s{n:06d}", canonical=group.canonical, documents=list(group.members),
                 title=by_id[group.canonical].title, start=dates[0] if dates else None, end=dates[-1] if dates else None,
+                roles=member_roles(group, relations),
             )
         )
     return stories
