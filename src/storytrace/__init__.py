@@ -28,6 +28,8 @@ _EXPORTS = {
     "Extracted": "storytrace.text.extract",
     "extract": "storytrace.text.extract",
     "normalize": "storytrace.text.normalize",
+    "compare": "storytrace.match.story",
+    "Comparison": "storytrace.match.story",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from .corpus import Corpus, IngestReport
     from .records import Article, RawRecord, ReadProblem, Relation
     from .text.extract import Extracted, extract
+    from .match.story import Comparison, compare
     from .text.normalize import normalize
 
 

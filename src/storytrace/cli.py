@@ -134,9 +134,13 @@ def explain(a: str, b: str, db: str | None, fmt: str, **kw: Any) -> None:
         click.echo(render_text(result, first, second))
 
 
-from .web.cli import serve  # noqa: E402  (uvicorn and the app are imported lazily inside)
+from .bench.cli import bench  # noqa: E402  (each command imports its heavy parts lazily)
+from .engines.cli import dedup  # noqa: E402
+from .evaluation.cli import eval_command  # noqa: E402
+from .web.cli import serve  # noqa: E402
 
-main.add_command(serve)
+for _command in (dedup, eval_command, bench, serve):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .cluster.analysis import Analysis, build_groups, orient, stories_from_groups
+from .cluster.stories import build_stories, embed_articles
+from .fingerprint.semantic import MODEL_NAME as SEMANTIC_MODEL
 from .engines.incremental import stored_pairs, update_duplicates
 from .fingerprint import DedupConfig
 from .match.relate import duplicate_relation
@@ -174,6 +178,21 @@ class Corpus:
         for stored in self.store.documents():
             yield stored.article
 
+    def _embeddings(self, articles: list[Article]) -> np.ndarray:
+        """Story embeddings aligned with ``articles``: stored ones reused, the missing ones computed and kept."""
+        rows = self.store.conn.execute("SELECT id, pk FROM documents").fetchall()
+        pk_of = dict(rows)
+        pks = [pk_of[a.id] for a in articles]
+        stored = self.store.embeddings_for(pks, SEMANTIC_MODEL)
+        missing = [i for i, pk in enumerate(pks) if pk not in stored]
+        if missing:
+            fresh = embed_articles([articles[i] for i in missing])
+            self.store.save_embeddings([(pks[i], fresh[k]) for k, i in enumerate(missing)], SEMANTIC_MODEL)
+            stored.update({pks[i]: fresh[k].astype(np.float16) for k, i in enumerate(missing)})
+        if not articles:
+            return np.zeros((0, 0), dtype=np.float16)
+        return np.stack([stored[pk] for pk in pks])
+
     def __len__(self) -> int:
         return self.store.count()
 
@@ -183,10 +202,11 @@ class Corpus:
         return None if stored is None else stored.article
 
     # -- analysis --------------------------------------------------------------------------------
-    def analyze(self, keep: str = "canonical", config: DedupConfig | None = None) -> Analysis:
+    def analyze(self, keep: str = "canonical", config: DedupConfig | None = None, stories_mode: bool = True) -> Analysis:
         """Relate, group and story-cluster every stored document, and save the result in the store.
 
-        Duplicate detection is incremental: only documents added since the last call are fingerprinted.
+        Incremental: only documents added since the last call are fingerprinted and embedded, and earlier
+        stories are kept and extended. ``stories_mode=False`` stops at duplicate groups (one story each).
         """
         update_duplicates(self.store, config)
         articles = list(self.documents())
@@ -197,7 +217,13 @@ class Corpus:
         ]
         groups = build_groups(articles, relations, keep=keep)
         relations = orient(relations, groups)
-        stories = stories_from_groups(articles, groups, relations)
+        if stories_mode:
+            stories, story_relations = build_stories(
+                articles, groups, relations, previous=self.store.load_stories(), embeddings=self._embeddings(articles)
+            )
+            relations = relations + story_relations
+        else:
+            stories = stories_from_groups(articles, groups, relations)
         self.store.save_analysis(groups, stories, relations)
         return Analysis(articles=articles, groups=groups, stories=stories, relations=relations)
 

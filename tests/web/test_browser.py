@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-ENGINE_PENDING = pytest.mark.xfail(reason="story engine/explain not wired yet", strict=False)
 
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is not installed", allow_module_level=True)
@@ -244,16 +243,14 @@ def test_oversize_upload_is_refused_with_a_message(seeds_db: Path, tmp_path: Pat
         assert page.url.endswith("/add")
 
 
-# -- the final expectations (seeds/expected.json); the story-engine ones are xfail until it lands ------------
+# -- the final expectations (seeds/expected.json) ------------
 
 
-@ENGINE_PENDING
 def test_seeds_make_two_stories(seeds_server: str, page: Any) -> None:
     page.goto(f"{seeds_server}/stories")
     assert page.locator("table.stories tbody tr").count() == 2
 
 
-@ENGINE_PENDING
 def test_story_of_000_has_rewrite_001_and_same_story_003(seeds_server: str, page: Any) -> None:
     ids = doc_ids(seeds_server, page)
     page.goto(f"{seeds_server}/stories/{story_of(seeds_server, page, ids['000'])}")

@@ -16,12 +16,10 @@ import json
 import multiprocessing as mp
 import os
 import re
-import resource
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from ..match.candidates import FROM_ANCHORS, FROM_EXACT, FROM_LSH, CandidateInde
 from ..match.containment import AnchorIndex
 from ..match.lsh import LSHIndex, bands_rows, false_negative_rate
 from ..match.verify import RELATION_NAMES, verify_pairs
+from ..engines.local import Clock, SpillTexts, peak_rss_mb  # noqa: F401 - shared with the dataset engine
 from .synthetic import CHUNK, KINDS, SyntheticCorpus, load_real_texts
 
 KIND_NAMES: tuple[str, ...] = ("base", *KINDS)
@@ -75,9 +74,13 @@ def ensure_corpus(size: int, seed: int, mode: str, workdir: Path, real: bool = T
     chunks = [(corpus, c) for c in range((size + CHUNK - 1) // CHUNK)]
     with tmp.open("w", encoding="utf-8") as fh:
         if workers > 1 and len(chunks) > 1:
-            with mp.get_context("spawn").Pool(workers) as pool:
+            pool = mp.get_context("spawn").Pool(workers)
+            try:
                 for text in pool.imap(_chunk_lines, chunks, chunksize=4):
                     fh.write(text)
+            finally:
+                pool.close()
+                pool.join()
         else:
             for item in chunks:
                 fh.write(_chunk_lines(item))
@@ -118,72 +121,6 @@ def _truth_of(meta: list[dict[str, Any]]) -> Truth:
                  np.array([m["param"] for m in meta], dtype=np.float32))
 
 
-class SpillTexts(Sequence[str]):
-    """Normalised texts appended to a file; ``texts[i]`` reads one back with a single pread."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = path.open("wb")
-        self._offsets = [np.zeros(1, dtype=np.int64)]
-        self._end = 0
-        self._fd: int | None = None
-
-    def extend(self, texts: Sequence[str]) -> None:
-        """Append a batch."""
-        data = [t.encode("utf-8", "surrogatepass") for t in texts]
-        self._fh.write(b"".join(data))
-        ends = self._end + np.cumsum(np.fromiter(map(len, data), dtype=np.int64, count=len(data)))
-        self._offsets.append(ends)
-        self._end = int(ends[-1]) if len(ends) else self._end
-
-    def seal(self) -> None:
-        """Finish writing; switch to reading."""
-        self._fh.close()
-        self.offsets = np.concatenate(self._offsets)
-        self._fd = os.open(self.path, os.O_RDONLY)
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i: int) -> str:  # type: ignore[override]
-        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        assert self._fd is not None
-        return os.pread(self._fd, hi - lo, lo).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        """Close and delete the spill file."""
-        if self._fd is not None:
-            os.close(self._fd)
-        self.path.unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Timing
-# --------------------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class Clock:
-    """Accumulated wall and CPU seconds per named stage."""
-
-    wall: dict[str, float] = field(default_factory=dict)
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Add the time spent in the block to ``name``."""
-        w, c = time.perf_counter(), time.process_time()
-        try:
-            yield
-        finally:
-            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w
-            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 # --------------------------------------------------------------------------------------------
 # storytrace pipeline
 # --------------------------------------------------------------------------------------------
@@ -198,7 +135,7 @@ def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
     clock = Clock()
     with clock.stage("startup"):
         warm_up(config)
-    spill = SpillTexts(Path(tempfile.mkstemp(prefix="st-spill-", dir=path.parent)[1]))
+    spill = SpillTexts.temporary(path.parent)
     index = CandidateIndex(config)
     truths: list[Truth] = []
     found: list[tuple[np.ndarray, np.ndarray]] = []
@@ -263,6 +200,55 @@ def warm_up(config: DedupConfig) -> None:
     LSHIndex(config).add(fp.signatures, fp.n_shingles > 0)
     AnchorIndex(config).add(fp.anchors, fp.anchor_offsets)
     verify_pairs(texts, np.array([[0, 1]]), config)
+
+
+def run_engine(path: Path, config: DedupConfig, out_dir: Path, keep: str = "canonical",
+               batch: int = 10_000) -> dict[str, Any]:
+    """``storytrace dedup`` end to end on a corpus (reading, cleaning, writing the corpus and the map
+    included), then the quality of its groups against the planted truth; the output is deleted after."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from ..engines.local import DedupOptions, run_dedup
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    summary = run_dedup([str(path)], out_dir, config,
+                        DedupOptions(keep=keep, overwrite=True, quiet=True, batch_size=batch))  # type: ignore[arg-type]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    table = pq.read_table(out_dir / "clusters.parquet", columns=["id", "group"])
+    ids, groups = table.column("id").to_pylist(), table.column("group").to_numpy(zero_copy_only=False)
+    output_bytes = sum(f.stat().st_size for f in out_dir.rglob("*") if f.is_file())
+    shutil.rmtree(out_dir, ignore_errors=True)
+    metas: list[dict[str, Any]] = []
+    for _, meta in read_batches(path, 20000):
+        metas.extend(meta)
+    result = summary.to_dict()
+    result.update({"command": f"storytrace dedup {path.name} --out DIR --keep {keep} --batch-size {batch}",
+                   "wall_s": wall, "cpu_s_total": cpu, "engine_peak_rss_mb": summary.peak_rss_mb,
+                   "output_bytes": output_bytes})
+    if len(groups) == len(metas):
+        labels = np.unique(groups, return_inverse=True)[1].reshape(-1)
+        truth = _truth_of(metas)
+        result["quality"] = evaluate(labels, truth)
+        index = {doc_id: i for i, doc_id in enumerate(ids)}
+        result["removal"] = removal_quality(np.array([index[g] for g in groups], dtype=np.int64), truth)
+    return result
+
+
+def removal_quality(canonical: np.ndarray, truth: Truth) -> dict[str, float]:
+    """Document-level view of a dedup, from each document's kept document (index): the share of
+    removable copies (documents minus families) that were removed in favour of a document of their
+    own family (recall), and the share of removed documents whose kept document is of their family."""
+    canonical = np.asarray(canonical, dtype=np.int64)
+    n = len(canonical)
+    removed = canonical != np.arange(n)
+    wrong = removed & (truth.family[canonical] != truth.family)
+    removable = n - len(np.unique(truth.family))
+    right = int(removed.sum() - wrong.sum())
+    return {"removable": removable, "removed": int(removed.sum()), "wrongly_removed": int(wrong.sum()),
+            "recall": right / removable if removable else 1.0,
+            "precision": right / int(removed.sum()) if removed.any() else 1.0}
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,8 +520,12 @@ def real_pairs_check(config: DedupConfig) -> dict[str, Any] | None:
 
 def _in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     """Run ``fn(*args)`` in a fresh process and add its peak memory."""
-    with mp.get_context("spawn").Pool(1) as pool:
+    pool = mp.get_context("spawn").Pool(1)
+    try:
         return pool.apply(_measured, (fn, *args))
+    finally:  # close + join, not terminate: a terminated worker leaks its semaphore
+        pool.close()
+        pool.join()
 
 
 def _measured(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
@@ -547,8 +537,10 @@ def _measured(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
 def run(sizes: Sequence[int] = (10_000,), seed: int = 0, mode: str = "mixed",
         workdir: str | Path | None = None, baseline_max: int = 100_000, rensa: bool = True,
         study: bool = True, config: DedupConfig | None = None,
-        log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Benchmark every corpus size; returns {"config", "sizes": {n: {...}}, "minhash", "real_pairs"}."""
+        log: Callable[[str], None] = print, end_to_end: bool = True) -> dict[str, Any]:
+    """Benchmark every corpus size; returns {"config", "sizes": {n: {...}}, "minhash", "real_pairs"}.
+
+    ``end_to_end`` also runs ``storytrace dedup`` itself (``run_engine``) on each corpus."""
     config = config or DedupConfig()
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "storytrace-bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -566,6 +558,9 @@ def run(sizes: Sequence[int] = (10_000,), seed: int = 0, mode: str = "mixed",
                                  "generate_wall_s": time.perf_counter() - t}
         log(f"corpus {size}: storytrace pipeline")
         entry["storytrace"] = _in_child(run_pipeline, path, config)
+        if end_to_end:
+            log(f"corpus {size}: storytrace dedup end to end")
+            entry["engine"] = _in_child(run_engine, path, config, work / f"dedup-out-{size}")
         if size <= baseline_max:
             entry["storytrace_minhash_lsh"] = _in_child(run_fingerprint_lsh_only, path, config)
             for threshold in (0.8, 0.5):
@@ -587,6 +582,7 @@ def write_report(result: dict[str, Any], path: Path, img_dir: Path | None = None
     lines += _summary_section(result)
     lines += _minhash_section(result.get("minhash"))
     lines += _speed_section(result, plot, path.parent)
+    lines += engine_section(result)
     lines += _quality_section(result)
     lines += _baseline_section(result)
     lines += _real_section(result.get("real_pairs"))
@@ -774,6 +770,50 @@ def _real_section(real: dict[str, Any] | None) -> list[str]:
     for band, counts in real.items():
         out.append(f"| {band} | " + " | ".join(str(counts.get(k, 0)) for k in ("None", "exact", "near_duplicate", "contains")) + " |")
     out.append("")
+    return out
+
+
+def engine_section(result: dict[str, Any]) -> list[str]:
+    """"End to end: storytrace dedup": the dataset command itself, from JSONL on disk to the written
+    corpus and cluster map (reading, extraction, normalisation and output included)."""
+    rows = [(int(size), entry["engine"], entry["corpus_bytes"]) for size, entry in result["sizes"].items()
+            if "engine" in entry]
+    if not rows:
+        return []
+    out = ["## End to end: storytrace dedup", "",
+           "The dataset command as a user runs it, on the same corpus file (one fresh process per size, "
+           "`storytrace.bench.dedup.run_engine`, called by `storytrace bench dedup`):", "",
+           f"    {rows[0][1]['command']}", "",
+           "Unlike the pipeline rows above, this includes reading and parsing the JSONL, the clean stage "
+           "(text extraction for page dumps + `normalize()`), spilling texts to disk, the guarded grouping "
+           "with the canonical rule, the relation of every member to its canonical, and the second pass that "
+           "copies the kept lines and writes `clusters.parquet` and `summary.json`. Peak RSS is the engine's "
+           "process at the end of the run. Quality: *copies removed* = removed documents whose kept "
+           "document is of their own planted family / all removable copies (documents - families); *wrong "
+           "removals* = removed documents kept in favour of another family's document / removed; then pairwise "
+           "precision/recall of the written groups against the families. Pairwise recall is lower than the "
+           "plain components above because the guard splits a large family when members do not verify "
+           "against its kept document (the longest, often an edited copy): each split costs one extra kept "
+           "document but many pairs.", "",
+           "| documents | corpus | wall s | CPU s | docs/CPU-s | peak RSS | read + clean CPU s | fingerprint + "
+           "candidates CPU s | verify + groups CPU s | write CPU s | kept | copies removed | wrong removals | "
+           "pairwise P | pairwise R |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, e, corpus_bytes in rows:
+        c = e["cpu_s"]
+        q = e.get("quality", {}).get("overall", {})
+        rm = e.get("removal", {})
+        out.append(
+            f"| {size:,} | {corpus_bytes / 2**20:,.0f} MiB | {e['wall_s']:,.1f} | {e['cpu_s_total']:,.1f} | "
+            f"{e['documents'] / max(e['cpu_s_total'], 1e-9):,.0f} | {e['engine_peak_rss_mb']:,.0f} MiB | "
+            f"{c.get('read', 0) + c.get('clean', 0):,.1f} | "
+            f"{c.get('spill', 0) + c.get('fingerprint', 0) + c.get('candidates', 0):,.1f} | "
+            f"{c.get('verify', 0) + c.get('groups', 0) + c.get('relations', 0):,.1f} | "
+            f"{c.get('write_corpus', 0) + c.get('write_map', 0):,.1f} | {e['kept']:,} | "
+            f"{_fmt(rm.get('recall', float('nan')), 4)} | {1 - rm.get('precision', float('nan')):.4f} | "
+            f"{_fmt(q.get('precision', float('nan')), 4)} | {_fmt(q.get('recall', float('nan')), 4)} |")
+    out += ["", "Relations to the kept document (clusters.parquet): " + "; ".join(
+        f"**{size:,}** " + ", ".join(f"{k} {v:,}" for k, v in e["relations"].items()) for size, e, _ in rows), ""]
     return out
 
 

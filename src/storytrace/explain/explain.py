@@ -18,7 +18,7 @@ from ..text.tokens import sentences
 from ._align import align_sentences
 from ._lexicon import STOPWORDS
 from .facts import FactDifference, extract_facts, fact_differences
-from .provenance import Provenance, provenance
+from .provenance import Provenance, parse_date, provenance
 
 _WORD = re.compile(r"[^\W_]+")
 MIN_PASSAGE_WORDS = 8
@@ -151,9 +151,29 @@ def display_text(article: Article, rel: PairRelation) -> str:
     return article.text
 
 
+def relate_articles(a: Article, b: Article) -> PairRelation:
+    """Duplicate relation when there is one, else the story engine's (rewrite, same_story, related)."""
+    rel = duplicate_relation(a, b)
+    if rel.relation is not None:
+        return rel
+    from ..match.story import compare  # the story model loads on first use
+
+    c = compare(a, b)
+    relation = None if c.relation == "unrelated" else c.relation
+    first, second = c.a or a.id, c.b or b.id
+    if relation is not None and (parse_date(a.date) is None or parse_date(b.date) is None):
+        # no dates to order them: the copy side is the one provenance says was derived (a reads "a rewrite b")
+        facts = (len(extract_facts(a.text)), len(extract_facts(b.text)))
+        guess = provenance(a, b, relation, fact_counts=facts)
+        if guess.decided and guess.original is not None:
+            second = guess.original
+            first = b.id if second == a.id else a.id
+    return PairRelation(first, second, relation, c.score, {**rel.scores, **c.scores})
+
+
 def explain(a: Article, b: Article, relation: PairRelation | None = None) -> Explanation:
     """Explain the link between two articles (``relation`` when the caller already decided it)."""
-    rel = relation or duplicate_relation(a, b)
+    rel = relation or relate_articles(a, b)
     text_a, text_b = display_text(a, rel), display_text(b, rel)
     alignment: Alignment = align(text_a, text_b, min_words=MIN_PASSAGE_WORDS, max_insert=MAX_INSERT_WORDS)
     name = rel.relation or "unrelated"

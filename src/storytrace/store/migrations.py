@@ -159,6 +159,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    Migration(
+        5,
+        "a changed document loses its stale embedding",
+        """
+        CREATE TRIGGER embeddings_invalidate AFTER UPDATE OF norm ON documents
+        WHEN old.norm IS NOT new.norm BEGIN
+            DELETE FROM embeddings WHERE doc_pk = new.pk;
+        END
+        """,
+    ),
 )
 
 

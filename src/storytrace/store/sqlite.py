@@ -13,6 +13,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ..records import Article, ReadProblem
 from .migrations import migrate, now_iso, transaction
@@ -192,6 +195,50 @@ class SQLiteStore:
                 [(s.id, other) for s in stories for other in s.related],
             )
 
+
+    def load_stories(self) -> list[Any]:
+        """The stories of the last saved analysis (members in story order, roles, related links)."""
+        from ..cluster.analysis import Story
+
+        stories: dict[str, Story] = {}
+        for sid, canonical, title, start, end in self.conn.execute(
+            "SELECT id, canonical, title, start, end FROM stories ORDER BY id"
+        ).fetchall():
+            stories[sid] = Story(id=sid, canonical=canonical, documents=[], title=title, start=start, end=end)
+        for doc_id, sid, relation, score in self.conn.execute(
+            "SELECT m.doc_id, m.story_id, m.relation, m.score FROM story_members m JOIN documents d ON d.id = m.doc_id "
+            "ORDER BY m.story_id, d.pk"
+        ).fetchall():
+            story = stories.get(sid)
+            if story is not None:
+                story.documents.append(doc_id)
+                if relation is not None:
+                    story.roles[doc_id] = (relation, float(score or 0.0))
+        for a, b in self.conn.execute("SELECT a, b FROM story_links ORDER BY a, b").fetchall():
+            if a in stories:
+                stories[a].related.append(b)
+        return [s for s in stories.values() if s.documents]
+
+    def embeddings_for(self, pks: list[int], model: str) -> dict[int, np.ndarray]:
+        """Stored float16 document vectors of ``model`` by document row number."""
+        out: dict[int, np.ndarray] = {}
+        for start in range(0, len(pks), 900):
+            chunk = pks[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for pk, vector in self.conn.execute(
+                f"SELECT doc_pk, vector FROM embeddings WHERE model = ? AND doc_pk IN ({marks})", (model, *chunk)
+            ).fetchall():
+                out[int(pk)] = np.frombuffer(vector, dtype=np.float16)
+        return out
+
+    def save_embeddings(self, rows: list[tuple[int, np.ndarray]], model: str) -> None:
+        """Keep document vectors so a later analysis does not embed the same documents again."""
+        if rows:
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings (doc_pk, model, vector) VALUES (?, ?, ?)",
+                    [(pk, model, np.asarray(v, dtype=np.float16).tobytes()) for pk, v in rows],
+                )
 
     def search(self, query: str, limit: int = 50) -> list[str]:
         """Document ids matching a full-text query (SQLite FTS5 syntax; plain words are ANDed)."""

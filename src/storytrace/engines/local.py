@@ -1,0 +1,1002 @@
+"""The single-machine dataset engine behind ``storytrace dedup``: a deduplicated corpus plus a cluster map.
+
+Stages, each a named function (pure over numpy arrays from fingerprinting on, so a Spark engine can
+reuse them on its partitions):
+
+1. read + clean  ``clean_document``: a reader's RawRecord -> CleanDoc (article extracted, normalised)
+2. fingerprint   ``storytrace.fingerprint.fingerprint`` on a batch of normalised texts
+3. candidates    ``CandidateIndex.add`` (LSH, exact hash, anchor index), batch after batch
+4. verify        ``verify_pairs`` on the spilled texts, then ``apply_wrapper_rule``
+5. groups        ``group_documents``: guarded connected components, canonical by the ``--keep`` rule
+6. relations     ``member_relations``: each document's relation to its group's canonical
+7. write         ``write_corpus`` (a second streaming pass over the inputs) and ``write_cluster_map``
+
+Memory: per document only a few numbers stay in RAM (numpy columns); normalised texts, ids, locators
+and rebuilt records are spilled to disk (``SpillTexts``) and the kept records are copied from the
+inputs in a second pass, so a run holds one batch of texts at a time.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import xxhash
+
+from ..cluster.groups import CanonicalKeys, guarded_groups
+from ..fingerprint import DedupConfig, fingerprint
+from ..io import iter_sources, read_path
+from ..io.base import EXTENSION_FORMATS, STREAM_BUFFER, ReaderOptions, opened, sniff_format, strip_compression_suffix
+from ..match.candidates import CandidateIndex
+from ..match.verify import CONTAINS, EXACT, NEAR, NONE, verify_pairs
+from ..records import RawRecord, ReadProblem
+from ..text.clean import WRAPPER_SHARE, extract_record
+from ..text.normalize import fix_text, normalize
+from . import output as out_io
+
+KeepRule = Literal["canonical", "first", "longest"]
+OutputFormat = Literal["jsonl", "parquet"]
+#: relation of a document to its group's canonical, as written in the cluster map (index = code)
+MAP_RELATIONS: tuple[str, ...] = ("canonical", "exact", "near_duplicate", "contains", "contained_in")
+CANONICAL, R_EXACT, R_NEAR, R_CONTAINS, R_CONTAINED_IN = range(5)
+MAP_SCHEMA = {"id": "string", "source": "string", "locator": "string", "group": "string", "kept": "bool",
+              "relation": "string", "score": "float"}
+RECORD_SCHEMA = {"id": "string", "text": "string", "source": "string", "title": "string", "date": "string",
+                 "url": "string"}
+DATE_BYTES = 32
+_WORD = re.compile(r"\w")
+_MISSING_DATE = b"\xff"  # sorts after every date, as "9999" does in cluster.canonical
+
+
+# --------------------------------------------------------------------------------------------
+# Settings and small helpers
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DedupOptions:
+    """How ``run_dedup`` reads, chooses canonicals and writes (the DedupConfig holds the matching settings)."""
+
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
+    keep: KeepRule = "canonical"
+    output_format: OutputFormat | None = None  # None: each input's own format (JSONL for txt/html/warc)
+    map_format: OutputFormat = "parquet"
+    batch_size: int = 10_000  # documents fingerprinted per step
+    batch_bytes: int = 64 << 20  # ...or fewer, once their normalised text reaches this size
+    workers: int = 1  # processes that extract and normalise (1: in this process)
+    overwrite: bool = False
+    quiet: bool = False  # no progress bars
+    on_problem: Callable[[ReadProblem], None] | None = None  # called for every skipped file or record
+
+    def __post_init__(self) -> None:
+        if self.keep not in ("canonical", "first", "longest"):
+            raise ValueError(f"keep must be canonical, first or longest, got {self.keep!r}")
+        for name in ("output_format", "map_format"):
+            value = getattr(self, name)
+            if value not in ("jsonl", "parquet") and not (name == "output_format" and value is None):
+                raise ValueError(f"{name} must be jsonl or parquet, got {value!r}")
+        if self.batch_size < 1 or self.batch_bytes < 1 or self.workers < 1:
+            raise ValueError("batch_size, batch_bytes and workers must be >= 1")
+
+    # The reader fields under the names other engines' option objects use (engines.spark reads them).
+    @property
+    def text_field(self) -> str:
+        """``reader.text_field``."""
+        return self.reader.text_field
+
+    @property
+    def id_field(self) -> str:
+        """``reader.id_field``."""
+        return self.reader.id_field
+
+    @property
+    def input_format(self) -> str | None:
+        """``reader.input_format``."""
+        return self.reader.input_format
+
+
+class NothingReadable(Exception):
+    """No input record could be read and cleaned: nothing to deduplicate."""
+
+
+@dataclass(slots=True)
+class Clock:
+    """Accumulated wall and CPU seconds per named stage."""
+
+    wall: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Add the time spent in the block to ``name``."""
+        w, c = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class SpillTexts(Sequence[str]):
+    """Strings (or byte strings) appended to a file and read back one at a time with ``pread``:
+    a disk-backed list, so texts needed later (verification, output) do not stay in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[bytes] | None = path.open("wb", buffering=STREAM_BUFFER)
+        self._offsets = [np.zeros(1, dtype=np.int64)]
+        self._end = 0
+        self._fd: int | None = None
+        self.offsets = np.zeros(1, dtype=np.int64)
+
+    @classmethod
+    def temporary(cls, directory: str | Path, prefix: str = "st-spill-") -> SpillTexts:
+        """A spill file with a fresh name in ``directory``."""
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix=prefix, dir=directory)
+        os.close(fd)
+        return cls(Path(name))
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Append a batch of strings."""
+        self.extend_bytes([t.encode("utf-8", "surrogatepass") for t in texts])
+
+    def extend_bytes(self, items: Sequence[bytes]) -> None:
+        """Append a batch of byte strings."""
+        assert self._fh is not None, "spill already sealed"
+        self._fh.write(b"".join(items))
+        ends = self._end + np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)))
+        self._offsets.append(ends)
+        self._end = int(ends[-1]) if len(ends) else self._end
+
+    def seal(self) -> None:
+        """Finish writing; switch to reading."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self.offsets = np.concatenate(self._offsets)
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def get_bytes(self, i: int) -> bytes:
+        """Item ``i`` as stored."""
+        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
+        assert self._fd is not None, "spill not sealed"
+        return os.pread(self._fd, hi - lo, lo)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        return self.get_bytes(i).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        """Close and delete the spill file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self.path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Stage 1: read + clean
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class SourceFile:
+    """One input file: where it is read from, how the user named it, and its name under ``data/``."""
+
+    path: str  # what is opened (a spooled copy for stdin)
+    name: str  # as given by the user ("-" for stdin): the map's ``source``
+    rel: str  # relative output name (before any change of format)
+    fmt: str | None = None  # reader format forced for this file (stdin: sniffed)
+    kind: str = ""  # "jsonl" | "parquet" | "warc" | "doc" (txt/html), from its first record
+    documents: int = 0
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) when read, to detect changes before pass 2
+
+
+@dataclass(slots=True)
+class CleanDoc:
+    """What the later stages need of one document (the record itself is not kept)."""
+
+    id: str
+    locator: str
+    norm: str
+    wrapped: bool  # a page wrapping the article in chrome (cluster.canonical's first criterion)
+    length: int  # characters of the normalised text (canonical rule)
+    body_length: int  # characters of the document as given (``--keep longest``)
+    date: str | None
+    content_hash: int  # xxh3-64 of the record's original bytes (pass-2 check)
+    record_line: bytes  # the output JSON line for txt/html/warc documents (b"" for JSONL/Parquet rows)
+    fallback: bool = False  # extraction found nothing; the whole body was used
+
+
+def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
+    """Extract and normalise one record (as ``text.clean`` does, without language detection); when
+    extraction leaves no words in a text document, its whole text is used instead of dropping it."""
+    try:
+        extracted = extract_record(record)
+    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
+        return ReadProblem(record.source, record.locator, f"could not clean: {exc!r}")
+    text = extracted.text.strip()
+    norm = normalize(text)
+    fallback = False
+    if not _WORD.search(norm) and record.kind == "text":
+        text, fallback = fix_text(record.body).strip(), True
+        norm = normalize(text)
+    if not _WORD.search(norm):
+        return ReadProblem(record.source, record.locator, "no article text found")
+    date = record.date or extracted.date
+    return CleanDoc(
+        id=doc_id, locator=record.locator, norm=norm, wrapped=is_wrapper(record, text),
+        length=len(norm), body_length=len(record.body), date=date,
+        content_hash=xxhash.xxh3_64_intdigest(record.content),
+        record_line=b"" if _locator_kind(record.locator) in ("jsonl", "parquet") else _record_line(record, doc_id, text, extracted.title, date, extracted.url),
+        fallback=fallback,
+    )
+
+
+def is_wrapper(record: RawRecord, text: str) -> bool:
+    """The wrapper rule of ``match.relate``/``cluster.canonical``: a text document whose extracted
+    article is under 70 % of its words is a page around the article (HTML pages are never flagged)."""
+    if record.kind != "text":
+        return False
+    total = len(record.body.split())
+    return total > 0 and 1.0 - len(text.split()) / total > WRAPPER_SHARE
+
+
+def _record_line(record: RawRecord, doc_id: str, text: str, title: str | None, date: str | None,
+                 url: str | None) -> bytes:
+    """The JSONL output record of a document that has no row of its own (txt, html, warc)."""
+    row = {"id": doc_id, "text": text, "source": record.source, "title": record.title or title,
+           "date": date, "url": record.url or url}
+    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _locator_kind(locator: str) -> str:
+    """Input kind named by a reader locator: line:N -> jsonl, row:N -> parquet, record:ID -> warc, "" -> doc."""
+    head = locator.split(":", 1)[0]
+    return {"line": "jsonl", "row": "parquet", "record": "warc"}.get(head, "doc")
+
+
+def _position(locator: str, ordinal: int) -> int:
+    """The record's position in its file: JSONL line (1-based), Parquet row (0-based), else its ordinal."""
+    head, _, tail = locator.partition(":")
+    if head in ("line", "row") and tail.isdigit():
+        return int(tail)
+    return ordinal
+
+
+def source_files(inputs: Sequence[str], options: ReaderOptions, workdir: Path, exclude: Path | None,
+                 report: Callable[[ReadProblem], None]) -> Iterator[SourceFile]:
+    """Every input file in reading order with its output name; stdin is spooled to ``workdir`` first
+    (so the second pass can read it again); files under ``exclude`` (the output) are skipped."""
+    for arg in inputs:
+        if arg == "-":
+            yield _spool_stdin(workdir, options)
+            continue
+        is_dir = os.path.isdir(arg)
+        for item in iter_sources([arg]):
+            if isinstance(item, ReadProblem):
+                report(item)
+                continue
+            if exclude is not None and is_dir and _inside(item, exclude):
+                continue
+            rel = os.path.relpath(item, arg) if is_dir else os.path.basename(item)
+            yield SourceFile(path=item, name=item, rel=rel, fmt=options.input_format)
+
+
+def _inside(path: str, directory: Path) -> bool:
+    """Whether ``path`` is ``directory`` or lies under it."""
+    resolved = Path(os.path.abspath(path))
+    return resolved == directory or directory in resolved.parents
+
+
+def _spool_stdin(workdir: Path, options: ReaderOptions) -> SourceFile:
+    """Copy stdin to a file (compressed as it came) and sniff its format."""
+    path = workdir / "stdin"
+    with path.open("wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, STREAM_BUFFER)
+    fmt = options.input_format
+    if fmt is None and path.stat().st_size:
+        with opened(str(path)) as stream:
+            fmt = sniff_format(stream.peek(4096)[:4096])
+    return SourceFile(path=str(path), name="-", rel=f"stdin.{fmt or 'txt'}", fmt=fmt or "txt")
+
+
+def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
+                 clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, RawRecord]]:
+    """(file number, record) for every readable record, in input order, ``source`` set to the name the
+    user gave; problems go to ``options.on_problem``; ``files`` receives each file as it is opened."""
+    report = options.on_problem or (lambda problem: None)
+    for source in source_files(inputs, options.reader, workdir, exclude, report):
+        file_no = len(files)
+        files.append(source)
+        try:
+            st = os.stat(source.path)
+            source.stat = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            source.stat = None
+        records = read_path(source.path, replace(options.reader, input_format=source.fmt))
+        while True:
+            with clock.stage("read"):
+                item = next(records, None)
+            if item is None:
+                break
+            if isinstance(item, ReadProblem):
+                report(replace(item, source=source.name) if item.source != source.name else item)
+                continue
+            item.source = source.name
+            source.kind = source.kind or _locator_kind(item.locator)
+            yield file_no, item
+
+
+def clean_chunk(items: list[tuple[int, RawRecord, str]]) -> list[tuple[int, CleanDoc | ReadProblem]]:
+    """``clean_document`` over (file number, record, id) items: the unit of work of a cleaning process."""
+    return [(file_no, clean_document(record, doc_id)) for file_no, record, doc_id in items]
+
+
+def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[list[tuple[int, RawRecord, str]]]:
+    """(file number, record, id) items in lists of ``size``."""
+    chunk: list[tuple[int, RawRecord, str]] = []
+    for file_no, record in records:
+        chunk.append((file_no, record, derive_id(record)))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, clock: Clock,
+                       chunk: int = 64) -> Iterator[tuple[int, CleanDoc | ReadProblem]]:
+    """``clean_document`` in ``workers`` processes, results in input order; at most 2 chunks per worker
+    are in flight, so reading never runs ahead of cleaning by more than that."""
+    import multiprocessing as mp
+    from collections import deque
+
+    pool = mp.get_context("spawn").Pool(workers)
+    pending: deque[Any] = deque()
+    try:
+        for items in _chunks(records, chunk):
+            pending.append(pool.apply_async(clean_chunk, (items,)))
+            while len(pending) > 2 * workers:
+                with clock.stage("clean"):
+                    done = pending.popleft().get()
+                yield from done
+        while pending:
+            with clock.stage("clean"):
+                done = pending.popleft().get()
+            yield from done
+    except BaseException:  # an error, Ctrl-C, or the consumer stopped early: stop the workers now
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+
+
+def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
+                   clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, CleanDoc]]:
+    """(file number, clean document) for every usable record, in input order (cleaned here, or in
+    ``options.workers`` processes); problems go to ``options.on_problem``."""
+    report = options.on_problem or (lambda problem: None)
+    records = read_records(inputs, options, workdir, files, clock, exclude)
+    if options.workers > 1:
+        cleaned: Iterator[tuple[int, CleanDoc | ReadProblem]] = clean_in_processes(records, options.workers, clock)
+    else:
+        cleaned = ((file_no, _timed_clean(record, clock)) for file_no, record in records)
+    for file_no, doc in cleaned:
+        if isinstance(doc, ReadProblem):
+            report(doc)
+            continue
+        files[file_no].documents += 1
+        yield file_no, doc
+
+
+def _timed_clean(record: RawRecord, clock: Clock) -> CleanDoc | ReadProblem:
+    """``clean_document`` in this process, timed as the "clean" stage."""
+    with clock.stage("clean"):
+        return clean_document(record, derive_id(record))
+
+
+def derive_id(record: RawRecord) -> str:
+    """The record's own id, else the stable derived id of ``storytrace.corpus.derive_id``."""
+    from ..corpus import derive_id as corpus_derive_id
+
+    return corpus_derive_id(record)
+
+
+# --------------------------------------------------------------------------------------------
+# Stages 2-3: batches -> spills, fingerprints, candidate pairs
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Columns:
+    """Per-document columns (one row per document, input order), grown batch by batch."""
+
+    file_no: np.ndarray
+    position: np.ndarray
+    wrapped: np.ndarray
+    length: np.ndarray
+    body_length: np.ndarray
+    date: np.ndarray  # S32, _MISSING_DATE when unknown
+    content_hash: np.ndarray
+    id_hash: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.file_no)
+
+
+@dataclass(slots=True)
+class Spills:
+    """Disk-backed per-document strings: normalised texts, ids, locators, rebuilt records."""
+
+    norms: SpillTexts
+    ids: SpillTexts
+    locators: SpillTexts
+    records: SpillTexts
+
+    @classmethod
+    def create(cls, workdir: Path) -> Spills:
+        """Four empty spill files in ``workdir``."""
+        return cls(*(SpillTexts(workdir / f"{name}.spill") for name in ("norms", "ids", "locators", "records")))
+
+    def all(self) -> tuple[SpillTexts, ...]:
+        return (self.norms, self.ids, self.locators, self.records)
+
+    def seal(self) -> None:
+        for spill in self.all():
+            spill.seal()
+
+    def close(self) -> None:
+        for spill in self.all():
+            spill.close()
+
+
+@dataclass(slots=True)
+class Batch:
+    """Documents collected for one fingerprint step."""
+
+    file_no: list[int] = field(default_factory=list)
+    position: list[int] = field(default_factory=list)
+    docs: list[CleanDoc] = field(default_factory=list)
+    norm_bytes: int = 0
+
+    def add(self, file_no: int, position: int, doc: CleanDoc) -> None:
+        self.file_no.append(file_no)
+        self.position.append(position)
+        self.docs.append(doc)
+        self.norm_bytes += len(doc.norm)
+
+    def columns(self) -> Columns:
+        """This batch's rows as numpy columns."""
+        docs = self.docs
+        dates = [(d.date or "").encode("utf-8")[:DATE_BYTES] or _MISSING_DATE for d in docs]
+        return Columns(
+            file_no=np.array(self.file_no, dtype=np.int32),
+            position=np.array(self.position, dtype=np.int64),
+            wrapped=np.array([d.wrapped for d in docs], dtype=bool),
+            length=np.array([d.length for d in docs], dtype=np.int64),
+            body_length=np.array([d.body_length for d in docs], dtype=np.int64),
+            date=np.array(dates, dtype=f"S{DATE_BYTES}"),
+            content_hash=np.array([d.content_hash for d in docs], dtype=np.uint64),
+            id_hash=np.array([xxhash.xxh3_64_intdigest(d.id.encode("utf-8", "surrogatepass")) for d in docs],
+                             dtype=np.uint64),
+        )
+
+
+def concat_columns(parts: Sequence[Columns]) -> Columns:
+    """One Columns from many batches."""
+    names = Columns.__dataclass_fields__  # type: ignore[attr-defined]
+    if not parts:
+        empty = Batch().columns()
+        return empty
+    return Columns(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
+
+
+@dataclass(slots=True)
+class Pass1:
+    """Everything the read pass produced: files, per-document columns, spills, candidate pairs."""
+
+    files: list[SourceFile]
+    columns: Columns
+    spills: Spills
+    pairs: np.ndarray  # (k, 2) int64 candidate pairs (earlier, later)
+    fallbacks: int
+
+
+def index_batch(batch: Batch, spills: Spills, index: CandidateIndex, config: DedupConfig,
+                clock: Clock) -> tuple[Columns, np.ndarray]:
+    """Spill a batch's strings, fingerprint it and add it to the candidate index; (columns, new pairs)."""
+    norms = [d.norm for d in batch.docs]
+    with clock.stage("spill"):
+        spills.norms.extend(norms)
+        spills.ids.extend([d.id for d in batch.docs])
+        spills.locators.extend([d.locator for d in batch.docs])
+        spills.records.extend_bytes([d.record_line for d in batch.docs])
+        columns = batch.columns()
+    with clock.stage("fingerprint"):
+        fp = fingerprint(norms, config)
+    with clock.stage("candidates"):
+        pairs, _ = index.add(fp)
+    return columns, pairs
+
+
+def read_pass(inputs: Sequence[str], config: DedupConfig, options: DedupOptions, workdir: Path,
+              clock: Clock, exclude: Path | None = None) -> Pass1:
+    """Stages 1-3 over all inputs in one streaming pass, ``options.batch_size`` documents at a time."""
+    from ..progress import progress_bar
+
+    files: list[SourceFile] = []
+    spills = Spills.create(workdir)
+    index = CandidateIndex(config)
+    parts: list[Columns] = []
+    found: list[np.ndarray] = []
+    batch, fallbacks = Batch(), 0
+    positions: dict[int, int] = {}
+    with progress_bar("dedup: read", disable=options.quiet) as bar:
+        for file_no, doc in read_documents(inputs, options, workdir, files, clock, exclude):
+            ordinal = positions.get(file_no, 0)
+            positions[file_no] = ordinal + 1
+            batch.add(file_no, _position(doc.locator, ordinal), doc)
+            fallbacks += doc.fallback
+            bar.update(1)
+            if len(batch.docs) >= options.batch_size or batch.norm_bytes >= options.batch_bytes:
+                columns, pairs = index_batch(batch, spills, index, config, clock)
+                parts.append(columns)
+                found.append(pairs)
+                batch = Batch()
+        if batch.docs:
+            columns, pairs = index_batch(batch, spills, index, config, clock)
+            parts.append(columns)
+            found.append(pairs)
+    spills.seal()
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    return Pass1(files, concat_columns(parts), spills, pairs.reshape(-1, 2), fallbacks)
+
+
+# --------------------------------------------------------------------------------------------
+# Stages 4-6: verify, group, relate (pure numpy apart from the text lookups of the verifier)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True, frozen=True)
+class Edges:
+    """Verified duplicate pairs after the wrapper rule: relation code (match.verify), direction, score."""
+
+    pairs: np.ndarray  # (k, 2) int64
+    relation: np.ndarray  # int8: EXACT, NEAR or CONTAINS
+    direction: np.ndarray  # int8: 1 a contains b, -1 b contains a, 0 symmetric
+    score: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def apply_wrapper_rule(relation: np.ndarray, direction: np.ndarray, wrapped_a: np.ndarray,
+                       wrapped_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``match.relate``'s rule on arrays: an exact/near pair where exactly one side is a page wrapping
+    the article becomes "contains", the wrapper containing the article."""
+    flip = np.isin(relation, (EXACT, NEAR)) & (wrapped_a != wrapped_b)
+    relation = np.where(flip, CONTAINS, relation).astype(np.int8)
+    direction = np.where(flip, np.where(wrapped_a, 1, -1), direction).astype(np.int8)
+    return relation, direction
+
+
+def verify_stage(texts: Sequence[str], pairs: np.ndarray, wrapped: np.ndarray, config: DedupConfig) -> Edges:
+    """Verify candidate pairs, apply the wrapper rule, keep the duplicates."""
+    table = verify_pairs(texts, pairs, config)
+    keep = table.matched
+    p = table.pairs[keep]
+    relation, direction = apply_wrapper_rule(table.relation[keep], table.direction[keep],
+                                             wrapped[p[:, 0]], wrapped[p[:, 1]])
+    return Edges(p, relation, direction, table.score[keep])
+
+
+def canonical_keys(keep: KeepRule, columns: Columns) -> CanonicalKeys:
+    """Sort keys of the keep rule (smaller wins): canonical = clean article before a wrapping page,
+    longer normalised text, earlier date, first seen; first = first seen; longest = longest document."""
+    n = len(columns)
+    order = np.arange(n, dtype=np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    if keep == "first":
+        return CanonicalKeys.by_order(n)
+    if keep == "longest":
+        return CanonicalKeys(zeros, columns.body_length, zeros, order)
+    date_rank = np.unique(columns.date, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    return CanonicalKeys(columns.wrapped.astype(np.int64), columns.length, date_rank, order)
+
+
+def group_documents(n: int, edges: Edges, keys: CanonicalKeys,
+                    verify: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Group label per document = the index of its group's canonical (guarded against chaining)."""
+    labels, _ = guarded_groups(n, edges.pairs, keys, verify)
+    return labels
+
+
+def member_relations(labels: np.ndarray, edges: Edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(relation code in MAP_RELATIONS, score, has-direct-edge mask) of each document to its canonical,
+    read as "document <relation> canonical" (contains: the document contains the canonical)."""
+    n = len(labels)
+    relation = np.full(n, CANONICAL, dtype=np.int8)
+    score = np.ones(n, dtype=np.float64)
+    known = labels == np.arange(n)
+    a, b = (edges.pairs[:, 0], edges.pairs[:, 1]) if len(edges) else (np.zeros(0, np.int64),) * 2
+    for member, canon, sign in ((a, b, 1), (b, a, -1)):
+        hit = (labels[member] == canon) & (member != canon)
+        m = member[hit]
+        code = _codes_for_member(edges.relation[hit], edges.direction[hit] * sign)
+        relation[m] = code
+        score[m] = edges.score[hit]
+        known[m] = True
+    return relation, score, known
+
+
+def _codes_for_member(relation: np.ndarray, member_direction: np.ndarray) -> np.ndarray:
+    """Map codes for edges oriented (member, canonical): direction 1 = the member contains the canonical."""
+    contains = np.where(member_direction > 0, R_CONTAINS, R_CONTAINED_IN)
+    return np.select([relation == EXACT, relation == NEAR, relation == CONTAINS],
+                     [R_EXACT, R_NEAR, contains], R_NEAR).astype(np.int8)
+
+
+def relate_indirect(texts: Sequence[str], labels: np.ndarray, relation: np.ndarray, score: np.ndarray,
+                    known: np.ndarray, wrapped: np.ndarray, config: DedupConfig) -> None:
+    """Fill in members grouped through the canonical check (no verified edge to the canonical)
+    by verifying them against it now; in place."""
+    members = np.flatnonzero(~known)
+    if len(members) == 0:
+        return
+    pairs = np.stack([members, labels[members]], axis=1)
+    table = verify_pairs(texts, pairs, config)
+    rel, direction = apply_wrapper_rule(table.relation, table.direction, wrapped[pairs[:, 0]], wrapped[pairs[:, 1]])
+    relation[members] = _codes_for_member(np.where(rel == NONE, NEAR, rel), direction)
+    score[members] = table.score
+
+
+@dataclass(slots=True)
+class Grouping:
+    """Result of stages 4-6: per document its canonical, relation code and score."""
+
+    labels: np.ndarray
+    relation: np.ndarray
+    score: np.ndarray
+    candidate_pairs: int
+    verified_pairs: int
+
+    @property
+    def kept(self) -> np.ndarray:
+        """Documents written to the corpus: each group's canonical."""
+        return self.labels == np.arange(len(self.labels))
+
+
+def dedup_stage(pass1: Pass1, config: DedupConfig, keep: KeepRule, clock: Clock) -> Grouping:
+    """Stages 4-6: verify candidates, group with the keep rule, relate every member to its canonical."""
+    columns, texts = pass1.columns, pass1.spills.norms
+    n = len(columns)
+    with clock.stage("verify"):
+        edges = verify_stage(texts, pass1.pairs, columns.wrapped, config)
+    with clock.stage("groups"):
+        labels = group_documents(n, edges, canonical_keys(keep, columns),
+                                 lambda pairs: verify_pairs(texts, pairs, config).matched)
+    with clock.stage("relations"):
+        relation, score, known = member_relations(labels, edges)
+        relate_indirect(texts, labels, relation, score, known, columns.wrapped, config)
+    return Grouping(labels, relation, score, len(pass1.pairs), len(edges))
+
+
+# --------------------------------------------------------------------------------------------
+# Stage 7: write
+# --------------------------------------------------------------------------------------------
+
+def output_kind(source: SourceFile, output_format: OutputFormat | None) -> OutputFormat:
+    """Format of a file's output: as asked, else the input's own (JSONL for txt/html/warc)."""
+    if output_format is not None:
+        return output_format
+    return "parquet" if source.kind == "parquet" else "jsonl"
+
+
+def output_names(files: Sequence[SourceFile], output_format: OutputFormat | None) -> list[str | None]:
+    """Relative output name (under ``data/``) per input file: JSONL/Parquet/WARC files are mirrored
+    one to one, txt/html documents share ``documents.<fmt>``; None for files without documents."""
+    names: list[str | None] = []
+    taken: set[str] = set()
+    shared: dict[str, str] = {}
+    for source in files:
+        if source.documents == 0 or not source.kind:
+            names.append(None)
+            continue
+        fmt = output_kind(source, output_format)
+        if source.kind == "doc":
+            if fmt not in shared:
+                shared[fmt] = _unique(f"documents.{fmt}", taken)
+            names.append(shared[fmt])
+            continue
+        same = source.kind == fmt
+        rel = source.rel if same and source.name != "-" else f"{_stem(source.rel)}.{fmt}"
+        names.append(_unique(rel, taken))
+    return names
+
+
+def _stem(rel: str) -> str:
+    """A relative name without its compression and format suffixes (``a/b.jsonl.gz`` -> ``a/b``)."""
+    base = strip_compression_suffix(rel)
+    root, ext = os.path.splitext(base)
+    return root if ext.lower() in EXTENSION_FORMATS else base
+
+
+def _unique(rel: str, taken: set[str]) -> str:
+    """``rel``, or ``name-2.ext`` ... when an earlier file already has that output name."""
+    folder, base = os.path.split(rel)
+    head, dot, tail = base.partition(".")
+    candidate, n = rel, 1
+    while candidate in taken:
+        n += 1
+        candidate = os.path.join(folder, f"{head}-{n}{dot}{tail}")
+    taken.add(candidate)
+    return candidate
+
+
+def file_ranges(file_no: np.ndarray, n_files: int) -> np.ndarray:
+    """(n_files + 1) offsets: the documents of file f are rows ranges[f]:ranges[f + 1] (input order)."""
+    return np.searchsorted(file_no, np.arange(n_files + 1), side="left").astype(np.int64)
+
+
+def write_corpus(data_dir: Path, workdir: Path, pass1: Pass1, kept: np.ndarray,
+                 options: DedupOptions, clock: Clock) -> dict[str, int]:
+    """Second pass: every kept document into ``data_dir`` in its output format; {relative name: rows}."""
+    from ..progress import progress_bar
+
+    files, columns = pass1.files, pass1.columns
+    names = output_names(files, options.output_format)
+    ranges = file_ranges(columns.file_no, len(files))
+    written: dict[str, int] = {}
+    shared: dict[str, out_io.RowWriter | IO[bytes]] = {}
+    with clock.stage("write_corpus"), progress_bar("dedup: write", total=int(kept.sum()),
+                                                   disable=options.quiet) as bar:
+        try:
+            for f, source in enumerate(files):
+                name = names[f]
+                if name is None:
+                    continue
+                _check_unchanged(source)
+                rows = np.arange(ranges[f], ranges[f + 1])[kept[ranges[f]:ranges[f + 1]]]
+                fmt = output_kind(source, options.output_format)
+                if source.kind == "doc":
+                    writer = shared.get(name) or _record_writer(data_dir / name, fmt)
+                    shared[name] = writer
+                    count = _write_records(writer, pass1.spills.records, rows)
+                else:
+                    count = _write_file(data_dir / name, workdir, source, fmt, columns, rows, pass1.spills.records)
+                written[name] = written.get(name, 0) + count
+                bar.update(count)
+        finally:
+            for writer in shared.values():
+                writer.close()
+    return written
+
+
+def _check_unchanged(source: SourceFile) -> None:
+    """Raise InputChanged if the file's size or mtime moved since the read pass."""
+    if source.stat is None:
+        return
+    try:
+        st = os.stat(source.path)
+    except OSError as exc:
+        raise out_io.InputChanged(f"{source.name}: cannot be read again ({exc.strerror or exc})") from exc
+    if (st.st_size, st.st_mtime_ns) != source.stat:
+        raise out_io.InputChanged(f"{source.name}: changed since it was read; rerun on a stable copy")
+
+
+def _record_writer(path: Path, fmt: OutputFormat) -> out_io.RowWriter | IO[bytes]:
+    """Writer of rebuilt records: raw JSON lines, or Parquet rows with RECORD_SCHEMA."""
+    if fmt == "jsonl":
+        return out_io.open_output(path)
+    return out_io.RowWriter(path, "parquet", RECORD_SCHEMA)
+
+
+def _write_records(writer: out_io.RowWriter | IO[bytes], records: SpillTexts, rows: np.ndarray) -> int:
+    """Append the spilled records of ``rows``."""
+    for lo in range(0, len(rows), out_io.ROWS_PER_WRITE):
+        lines = [records.get_bytes(int(i)) for i in rows[lo:lo + out_io.ROWS_PER_WRITE]]
+        if isinstance(writer, out_io.RowWriter):
+            objs = [json.loads(line) for line in lines]
+            writer.write({key: [o.get(key) for o in objs] for key in RECORD_SCHEMA})
+        else:
+            writer.write(b"".join(lines))
+    return len(rows)
+
+
+def _write_file(dest: Path, workdir: Path, source: SourceFile, fmt: OutputFormat, columns: Columns,
+                rows: np.ndarray, records: SpillTexts) -> int:
+    """One mirrored output file (JSONL, Parquet or WARC input) holding its kept documents."""
+    positions = columns.position[rows]
+    if source.kind == "jsonl" and fmt == "jsonl":
+        with out_io.open_output(dest) as fh:
+            return out_io.copy_jsonl_lines(source.path, fh, positions, columns.content_hash[rows])
+    if source.kind == "jsonl":
+        tmp = workdir / "convert.jsonl"
+        try:
+            with tmp.open("wb") as fh:
+                out_io.copy_jsonl_lines(source.path, fh, positions, columns.content_hash[rows])
+            return out_io.jsonl_to_parquet(tmp, dest, source.name)
+        finally:
+            tmp.unlink(missing_ok=True)
+    if source.kind == "parquet" and fmt == "parquet":
+        return out_io.filter_parquet(source.path, dest, positions, workdir)
+    if source.kind == "parquet":
+        with out_io.open_output(dest) as fh:
+            return out_io.parquet_rows_as_jsonl(source.path, fh, positions, workdir)
+    writer = _record_writer(dest, fmt)  # warc: rebuilt records
+    try:
+        return _write_records(writer, records, rows)
+    finally:
+        writer.close()
+
+
+def write_cluster_map(path: Path, fmt: OutputFormat, pass1: Pass1, grouping: Grouping, clock: Clock,
+                      chunk: int = 65536) -> int:
+    """clusters.<fmt>: one row per input document (id, source, locator, group, kept, relation, score)."""
+    ids, locators = pass1.spills.ids, pass1.spills.locators
+    names = [f.name for f in pass1.files]
+    labels, kept = grouping.labels, grouping.kept
+    with clock.stage("write_map"), out_io.RowWriter(path, fmt, MAP_SCHEMA) as writer:
+        for lo in range(0, len(labels), chunk):
+            rows = range(lo, min(lo + chunk, len(labels)))
+            group_rows = labels[lo:rows.stop]
+            group_ids = {int(g): ids[int(g)] for g in np.unique(group_rows)}
+            writer.write({
+                "id": [ids[i] for i in rows],
+                "source": [names[int(f)] for f in pass1.columns.file_no[lo:rows.stop]],
+                "locator": [locators[i] for i in rows],
+                "group": [group_ids[int(g)] for g in group_rows],
+                "kept": kept[lo:rows.stop].tolist(),
+                "relation": [MAP_RELATIONS[int(r)] for r in grouping.relation[lo:rows.stop]],
+                "score": np.round(grouping.score[lo:rows.stop], 4).tolist(),
+            })
+        return writer.rows
+
+
+# --------------------------------------------------------------------------------------------
+# The whole run
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class DedupSummary:
+    """What a run did (written as summary.json)."""
+
+    documents: int
+    kept: int
+    removed: int
+    groups: int  # groups with two or more documents
+    largest_group: int
+    relations: dict[str, int]
+    problems: dict[str, int]
+    files: int
+    candidate_pairs: int
+    verified_pairs: int
+    duplicate_ids: int
+    extraction_fallbacks: int
+    outputs: dict[str, int]
+    timings_s: dict[str, float]
+    cpu_s: dict[str, float]
+    docs_per_s: float
+    peak_rss_mb: float
+    config: dict[str, Any]
+    options: dict[str, Any]
+    engine: str = "local"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    def line(self, out_dir: Path | str) -> str:
+        """One human line for stderr."""
+        return (f"storytrace: {self.documents:,} documents, {self.kept:,} kept, {self.removed:,} duplicates removed "
+                f"({self.groups:,} groups), {sum(self.problems.values()):,} problems -> {out_dir} "
+                f"({self.timings_s.get('total', 0.0):,.1f} s)")
+
+
+@dataclass(slots=True)
+class ProblemCounter:
+    """Counts problems and forwards them to the caller's handler."""
+
+    forward: Callable[[ReadProblem], None] | None
+    records: int = 0
+    files: int = 0
+
+    def __call__(self, problem: ReadProblem) -> None:
+        if problem.locator:
+            self.records += 1
+        else:
+            self.files += 1
+        if self.forward is not None:
+            self.forward(problem)
+
+
+def run_dedup(inputs: Sequence[str], out_dir: str | Path, config: DedupConfig | None = None,
+              options: DedupOptions | None = None) -> DedupSummary:
+    """Deduplicate ``inputs`` into ``out_dir`` (data/, clusters.<fmt>, summary.json, _SUCCESS), atomically.
+
+    Raises output.OutputExists before any work when ``out_dir`` is not empty (without overwrite),
+    NothingReadable when no document could be read (nothing is written), output.InputChanged when an
+    input changed between the two passes.
+    """
+    config = config or DedupConfig()
+    options = options or DedupOptions()
+    counter = ProblemCounter(options.on_problem)
+    options = replace(options, on_problem=counter)
+    out = Path(os.path.abspath(out_dir))
+    _refuse_inputs_inside(inputs, out)
+    clock = Clock()
+    start = time.perf_counter()
+    with out_io.staged_output(out, options.overwrite) as staging:
+        workdir = staging / "_work"
+        workdir.mkdir()
+        pass1: Pass1 | None = None
+        try:
+            pass1 = read_pass(inputs, config, options, workdir, clock, exclude=out)
+            n = len(pass1.columns)
+            if n == 0:
+                raise NothingReadable(f"nothing could be read from {', '.join(inputs)}")
+            grouping = dedup_stage(pass1, config, options.keep, clock)
+            outputs = write_corpus(staging / "data", workdir, pass1, grouping.kept, options, clock)
+            map_name = f"clusters.{options.map_format}"
+            write_cluster_map(staging / map_name, options.map_format, pass1, grouping, clock)
+        finally:
+            if pass1 is not None:
+                pass1.spills.close()
+            shutil.rmtree(workdir, ignore_errors=True)
+        clock.wall["total"] = time.perf_counter() - start
+        summary = summarize(pass1, grouping, counter, outputs, clock, config, options, inputs)
+        out_io.write_json(staging / "summary.json", summary.to_dict())
+    return summary
+
+
+def _refuse_inputs_inside(inputs: Sequence[str], out: Path) -> None:
+    """An input inside (or equal to) the output directory would be destroyed by --overwrite: refuse."""
+    for path in inputs:
+        if path != "-" and _inside(path, out):
+            raise out_io.OutputExists(f"--out {out} contains the input {path}; choose another directory")
+
+
+def summarize(pass1: Pass1, grouping: Grouping, problems: ProblemCounter, outputs: dict[str, int], clock: Clock,
+              config: DedupConfig, options: DedupOptions, inputs: Sequence[str]) -> DedupSummary:
+    """The run's counts, timings and settings."""
+    n = len(grouping.labels)
+    sizes = np.bincount(grouping.labels, minlength=n)
+    codes, counts = np.unique(grouping.relation, return_counts=True)
+    relations = Counter({MAP_RELATIONS[int(c)]: int(k) for c, k in zip(codes, counts)})
+    kept = int(grouping.kept.sum())
+    total = clock.wall.get("total", sum(clock.wall.values()))
+    opts = {"inputs": list(inputs), "keep": options.keep, "output_format": options.output_format or "same",
+            "map_format": options.map_format, "batch_size": options.batch_size, "workers": options.workers,
+            "reader": asdict(options.reader)}
+    return DedupSummary(
+        documents=n, kept=kept, removed=n - kept, groups=int((sizes > 1).sum()),
+        largest_group=int(sizes.max(initial=0)),
+        relations={name: relations.get(name, 0) for name in MAP_RELATIONS},
+        problems={"records": problems.records, "files": problems.files},
+        files=len(pass1.files), candidate_pairs=grouping.candidate_pairs, verified_pairs=grouping.verified_pairs,
+        duplicate_ids=int(n - len(np.unique(pass1.columns.id_hash))), extraction_fallbacks=pass1.fallbacks,
+        outputs=outputs, timings_s={k: round(v, 3) for k, v in clock.wall.items()},
+        cpu_s={k: round(v, 3) for k, v in clock.cpu.items()}, docs_per_s=round(n / max(total, 1e-9), 1),
+        peak_rss_mb=round(peak_rss_mb(), 1), config=asdict(config), options=opts,
+    )

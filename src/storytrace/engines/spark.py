@@ -1,0 +1,702 @@
+"""The Apache Spark dedup engine: the local engine's pipeline, distributed, with the same results.
+
+``run_dedup(inputs, out_dir, config, options, spark_options)`` reads JSONL and Parquet files or
+directories from any Hadoop-compatible path (local, HDFS, S3 through the user's Spark/Hadoop config)
+and writes, under ``out_dir``:
+
+* ``data/``: the kept documents, JSONL lines byte for byte and Parquet rows as in the input
+  (``data/jsonl/`` + ``data/parquet/`` when the inputs mix both);
+* ``clusters/``: one row per input document: id, source, locator, group, kept, relation, score
+  (the local engine's ``clusters.<fmt>`` columns, in input order);
+* ``errors/``: skipped records and files (source, locator, reason, record) as JSON lines;
+* ``summary.json``, then ``_SUCCESS`` (each dataset also has Spark's own ``_SUCCESS``).
+
+Stages (docs/scaling.md has what each shuffles and costs):
+
+1. arrival order: input files listed like the local engine (sorted, hidden files skipped); each line
+   or row gets ``idx``, its global position, from per-split counts (no sort of the corpus);
+2. read + clean + fingerprint per Arrow batch (``mapInArrow``) with the local engine's functions;
+   problems are counted with an accumulator and kept as rows for ``errors/``;
+3. candidates: postings (LSH band keys, exact hash, anchors) grouped by key with the giant-bucket
+   guard (``spark_graph.bucket_pairs``); anchor links counted per pair and filtered;
+4. verification per Arrow batch of pairs joined to their texts (``verify_pairs`` + wrapper rule);
+5. groups: connected components (large-star/small-star), canonical = smallest key of the keep rule
+   per component, members without a direct edge verified against it, for at most ``MAX_ROUNDS``
+   rounds (``cluster.groups.guarded_groups``); relations as ``engines.local.member_relations``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import posixpath
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import unquote
+
+from ..cluster.groups import MAX_ROUNDS
+from ..fingerprint import DedupConfig
+from ..io.base import DIRECTORY_SUFFIXES, ReaderOptions, detect_format, sniff_format, strip_compression_suffix
+from ..match.verify import CONTAINS, EXACT
+from ..records import ReadProblem
+from .spark_batches import SRC_ANCHOR, SRC_EXACT, SRC_LSH
+
+log = logging.getLogger("storytrace.engines.spark")
+
+SPARK_FORMATS = ("jsonl", "parquet")
+MAP_RELATIONS = ("canonical", "exact", "near_duplicate", "contains", "contained_in")  # engines.local's
+SMALL_PAIRS = 100_000  #: pair sets up to this size are verified by broadcasting them to the texts
+PROBLEMS_FORWARDED = 1000  #: record problems passed to ``on_problem`` (all are in errors/)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkOptions:
+    """Where and how Spark runs (the DedupOptions say what to read and write)."""
+
+    master: str | None = None  # None: spark-submit's, else $STORYTRACE_SPARK_MASTER, else local[*]
+    app_name: str = "storytrace-dedup"
+    shuffle_partitions: int | None = None  # None: Spark's (local masters: 2 x cores)
+    conf: Mapping[str, str] = field(default_factory=dict)  # any other Spark setting
+
+
+def spark_options(options: SparkOptions | Mapping[str, Any] | None) -> SparkOptions:
+    """SparkOptions from SparkOptions, a mapping (unknown keys ignored) or None.
+
+    >>> spark_options({"master": "local[2]", "keep": "first"}).master
+    'local[2]'
+    """
+    if options is None:
+        return SparkOptions()
+    if isinstance(options, SparkOptions):
+        return options
+    names = {f.name for f in fields(SparkOptions)}
+    return replace(SparkOptions(), **{k: v for k, v in options.items() if k in names and v is not None})
+
+
+def dedup_options(options: Any) -> Any:
+    """engines.local.DedupOptions from DedupOptions, a mapping of its fields (reader fields too), or None."""
+    from .local import DedupOptions
+
+    if isinstance(options, DedupOptions):
+        return options
+    if not isinstance(options, Mapping):
+        return DedupOptions()
+    names = {f.name for f in fields(DedupOptions)}
+    reader_names = {f.name for f in fields(ReaderOptions)}
+    reader = replace(ReaderOptions(), **{k: v for k, v in options.items() if k in reader_names})
+    given = {k: v for k, v in options.items() if k in names and k != "reader"}
+    return DedupOptions(reader=options.get("reader", reader), **given)
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers (driver side)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class InputFile:
+    """One input file: Spark's name for it, the local engine's name for it, its format."""
+
+    uri: str  # as Spark's _metadata.file_path reports it
+    name: str  # as the local engine names it (the map's ``source``)
+    fmt: str  # "jsonl" | "parquet"
+    size: int = 0
+
+
+def child_name(arg: str, rel: str) -> str:
+    """The local engine's name of file ``rel`` found under directory argument ``arg``.
+
+    >>> child_name("corpus/", "a/b.jsonl"), child_name("s3a://bucket/in", "x.jsonl")
+    ('corpus/a/b.jsonl', 's3a://bucket/in/x.jsonl')
+    """
+    if "://" in arg:
+        return arg.rstrip("/") + "/" + rel
+    from pathlib import Path
+
+    return str(Path(arg) / rel)
+
+
+def listed(arg: str, rel: str) -> bool:
+    """Whether a directory walk keeps this file (``io.base.file_records_from``: no hidden parts,
+    a document suffix under any compression suffix).
+
+    >>> listed("d", "a/x.jsonl.gz"), listed("d", ".git/x.jsonl"), listed("d", "notes.md")
+    (True, False, False)
+    """
+    parts = rel.split("/")
+    if any(p.startswith(".") for p in parts):
+        return False
+    name = strip_compression_suffix(parts[-1])
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return suffix in DIRECTORY_SUFFIXES
+
+
+def segment_offsets(segments: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """(file_no, block, idx offset, position offset) from (file_no, block start, rows, first mono).
+
+    A segment is one file split read by one task: its rows are consecutive in arrival order and so
+    are its monotonically increasing ids. Segments sort by (file_no, block); then
+    idx = idx offset + mono and position in file = position offset + mono.
+
+    >>> segment_offsets([(1, 0, 2, 8589934592), (0, 100, 3, 5), (0, 0, 4, 0)])
+    [(0, 0, 0, 0), (0, 100, -1, -1), (1, 0, -8589934585, -8589934592)]
+    """
+    out, start, file_start, current = [], 0, 0, None
+    for file_no, block, rows, first in sorted(segments):
+        if file_no != current:
+            current, file_start = file_no, 0
+        out.append((file_no, block, start - first, file_start - first))
+        start += rows
+        file_start += rows
+    return out
+
+
+def uri_key(uri: str) -> str:
+    """One spelling of a file URI for Spark's ``_metadata.file_path`` and Hadoop listings alike.
+
+    >>> uri_key("file:///tmp/a%20b.jsonl"), uri_key("file:/tmp/a b.jsonl"), uri_key("s3a://b/k%2Bx.jsonl")
+    ('file:/tmp/a b.jsonl', 'file:/tmp/a b.jsonl', 's3a://b/k+x.jsonl')
+    """
+    key = unquote(uri)
+    return "file:/" + key[len("file:"):].lstrip("/") if key.startswith("file:") else key
+
+
+def relation_counts(rows: Iterable[tuple[int, int]]) -> dict[str, int]:
+    """{relation name: documents} over MAP_RELATIONS from (code, count) rows.
+
+    >>> relation_counts([(0, 5), (2, 1)])["near_duplicate"]
+    1
+    """
+    found = dict(rows)
+    return {name: int(found.get(code, 0)) for code, name in enumerate(MAP_RELATIONS)}
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+def run_dedup(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: DedupConfig | None = None,
+              options: Any = None, spark_options_: SparkOptions | Mapping[str, Any] | None = None) -> Any:
+    """Deduplicate ``inputs`` into ``out_dir`` on Spark; returns engines.local.DedupSummary (engine "spark").
+
+    ``options``: engines.local.DedupOptions (or a mapping of its fields); a SparkOptions here is taken
+    as ``spark_options_``. Uses the active SparkSession when there is one (left running), else
+    starts one (and stops it at the end). Raises local.NothingReadable when no document could be
+    read, output.OutputExists for a non-empty ``out_dir`` without ``overwrite``.
+    """
+    from pyspark.sql import SparkSession
+
+    if isinstance(options, SparkOptions):
+        options, spark_options_ = None, options
+    config = config or DedupConfig()
+    dopts = dedup_options(options)
+    sopts = spark_options(spark_options_)
+    active = SparkSession.getActiveSession()
+    spark = active or build_session(sopts, quiet=dopts.quiet)
+    try:
+        return _Run(spark, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
+    finally:
+        if active is None:
+            spark.stop()
+
+
+def build_session(opts: SparkOptions, quiet: bool = True) -> Any:
+    """A SparkSession: master from the options, spark-submit, $STORYTRACE_SPARK_MASTER or local[*];
+    local masters run executors on this Python (PYSPARK_PYTHON) with 2 x cores shuffle partitions."""
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    conf = SparkConf()
+    master = opts.master or os.environ.get("STORYTRACE_SPARK_MASTER") or conf.get("spark.master", None) or "local[*]"
+    builder = SparkSession.builder.master(master).appName(opts.app_name)
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # pyspark reads only the variable
+        if opts.shuffle_partitions is None and not conf.contains("spark.sql.shuffle.partitions"):
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    if opts.shuffle_partitions:
+        builder = builder.config("spark.sql.shuffle.partitions", str(opts.shuffle_partitions))
+    if quiet and not conf.contains("spark.ui.showConsoleProgress"):
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if not conf.contains("spark.sql.execution.arrow.maxRecordsPerBatch"):
+        builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", "4096")
+    for key, value in opts.conf.items():
+        builder = builder.config(key, str(value))
+    return builder.getOrCreate()
+
+
+class _Run:
+    """One run: the Spark calls of every stage (the per-batch work is in spark_batches)."""
+
+    def __init__(self, spark: Any, config: DedupConfig, options: Any) -> None:
+        self.spark, self.config, self.options = spark, config, options
+        self.reader: ReaderOptions = options.reader
+        self.persisted: list[Any] = []
+        self.wall: dict[str, float] = {}
+        self.file_problems = 0
+        self.stats: dict[str, Any] = {"cc_rounds": [], "guard_rounds": 0}
+        self._report = options.on_problem or (lambda problem: None)
+        self.problems: list[tuple[str, str, str, str | None]] = []  # file-level (driver) problems
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _stage(self, name: str, started: float) -> None:
+        self.wall[name] = round(time.perf_counter() - started, 3)
+        log.info("spark stage %s: %.1f s", name, self.wall[name])
+
+    def _keep(self, df: Any) -> Any:
+        """Persist (memory, spilling to disk); released at the end of the run."""
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self.persisted.append(df)
+        return df
+
+    def _problem(self, source: str, locator: str, reason: str) -> None:
+        """A driver-side (file) problem: reported now, written to errors/ later."""
+        self.file_problems += 1
+        self.problems.append((source, locator, reason, None))
+        self._report(ReadProblem(source, locator, reason))
+
+    def _fs(self, path: str) -> tuple[Any, Any]:
+        """(Hadoop FileSystem, Hadoop Path) of a path."""
+        jvm = self.spark.sparkContext._jvm
+        hpath = jvm.org.apache.hadoop.fs.Path(path)
+        return hpath.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration()), hpath
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def run(self, inputs: list[str], out_dir: str) -> Any:
+        """All stages; outputs written; persisted DataFrames released."""
+        from .local import NothingReadable
+
+        start = time.perf_counter()
+        self._check_out(inputs, out_dir)
+        try:
+            files = self.list_inputs(inputs)
+            sources = self.read(files)
+            docs_all = self.documents(sources, files)
+            docs = docs_all.filter("problem IS NULL")
+            if self.stats["documents"] == 0:
+                raise NothingReadable(f"nothing could be read from {', '.join(inputs)}")
+            pairs = self.candidates(docs)
+            verdicts = self.verify(pairs, docs)
+            members = self.groups(docs, verdicts)
+            self.write(out_dir, files, sources, docs_all, members, start)
+        finally:
+            for df in self.persisted:
+                df.unpersist()
+        return self.summary
+
+    def _check_out(self, inputs: list[str], out_dir: str) -> None:
+        """Refuse a non-empty ``out_dir`` without overwrite, and inputs inside ``out_dir``."""
+        from . import output as out_io
+
+        fs, path = self._fs(out_dir)
+        qualified = fs.makeQualified(path).toString().rstrip("/")
+        for arg in inputs:
+            afs, apath = self._fs(arg)
+            inner = afs.makeQualified(apath).toString()
+            if inner == qualified or inner.startswith(qualified + "/"):
+                raise out_io.OutputExists(f"--out {out_dir} contains the input {arg}; choose another directory")
+        if fs.exists(path):
+            status = fs.getFileStatus(path)
+            if not status.isDirectory():
+                raise out_io.OutputExists(f"{out_dir} exists and is not a directory")
+            if len(fs.listStatus(path)) and not self.options.overwrite:
+                raise out_io.OutputExists(f"{out_dir} exists and is not empty (pass --overwrite to replace it)")
+
+    def list_inputs(self, inputs: list[str]) -> list[InputFile]:
+        """Input files in the local engine's reading order (Hadoop FileSystem listing on the driver)."""
+        files: list[InputFile] = []
+        for arg in inputs:
+            if arg == "-":
+                self._problem("-", "", "the spark engine cannot read stdin; pass files or directories")
+                continue
+            fs, path = self._fs(arg)
+            if not fs.exists(path):
+                self._problem(arg, "", "No such file or directory")
+                continue
+            if not fs.getFileStatus(path).isDirectory():
+                self._add_file(files, fs, fs.getFileStatus(path), arg)
+                continue
+            root = fs.makeQualified(path).toUri().getPath().rstrip("/")
+            found = []
+            statuses = fs.listFiles(path, True)
+            while statuses.hasNext():
+                status = statuses.next()
+                rel = status.getPath().toUri().getPath()[len(root) + 1:]
+                if listed(arg, rel):
+                    found.append((rel.split("/"), rel, status))
+            if not found:
+                self._problem(arg, "", "directory has no readable files")
+            for _, rel, status in sorted(found, key=lambda item: item[0]):
+                self._add_file(files, fs, status, child_name(arg, rel))
+        return files
+
+    def _add_file(self, files: list[InputFile], fs: Any, status: Any, name: str) -> None:
+        """Append a file if the Spark engine can read it (JSONL/Parquet), else report it."""
+        if status.getLen() == 0:
+            self._problem(name, "", "empty file")
+            return
+        fmt = self.reader.input_format or detect_format(name) or _sniff_local(name)
+        if fmt not in SPARK_FORMATS:
+            self._problem(name, "", f"the spark engine reads JSONL and Parquet only (this is {fmt or 'unknown'}; "
+                                    "set --input-format)")
+            return
+        files.append(InputFile(status.getPath().toUri().toString(), name, fmt, int(status.getLen())))
+
+    def read(self, files: list[InputFile]) -> dict[str, Any]:
+        """Per format, the records as (idx, file_no, pos, <record columns>) in arrival order."""
+        from pyspark.sql import functions as F
+
+        started = time.perf_counter()
+        out: dict[str, Any] = {}
+        file_no = {uri_key(f.uri): n for n, f in enumerate(files)}
+        located: dict[str, Any] = {}
+        segments: list[tuple[str, str, int, int, int]] = []
+        for fmt in SPARK_FORMATS:
+            uris = [f.uri for f in files if f.fmt == fmt]
+            if not uris:
+                continue
+            if fmt == "jsonl":
+                raw = self.spark.read.option("lineSep", "\n").text(uris)
+                record = F.col("value").cast("binary").alias("value")
+            else:
+                raw = self.spark.read.option("mergeSchema", "true").parquet(*uris)
+                record = F.struct(*[F.col(f"`{c}`") for c in raw.columns]).alias("row")
+            located[fmt] = (raw.select(F.col("_metadata.file_path").alias("file"),
+                                       F.col("_metadata.file_block_start").alias("block"), record)
+                            .withColumn("mono", F.monotonically_increasing_id()))
+            rows = located[fmt].groupBy("file", "block").agg(F.count("*").alias("rows"),
+                                                             F.min("mono").alias("first")).collect()
+            segments += [(fmt, r.file, r.block, r.rows, r.first) for r in rows]
+        unknown = sorted({file for _, file, *_ in segments if uri_key(file) not in file_no})
+        if unknown:
+            raise RuntimeError(f"Spark read files that were not listed: {unknown[:3]}")
+        spark_name = {file_no[uri_key(file)]: (fmt, file) for fmt, file, *_ in segments}
+        offsets = segment_offsets([(file_no[uri_key(file)], block, rows, first)
+                                   for _, file, block, rows, first in segments])
+        for fmt, df in located.items():
+            table = self.spark.createDataFrame(
+                [(spark_name[f][1], f, block, io, po) for f, block, io, po in offsets if spark_name[f][0] == fmt],
+                "file string, file_no int, block long, idx_off long, pos_off long")
+            out[fmt] = df.join(F.broadcast(table), ["file", "block"]).select(
+                (F.col("idx_off") + F.col("mono")).alias("idx"), "file_no",
+                (F.col("pos_off") + F.col("mono")).alias("pos"), "value" if fmt == "jsonl" else "row")
+        self._stage("read", started)
+        return out
+
+    def documents(self, sources: dict[str, Any], files: list[InputFile]) -> Any:
+        """DOC_SCHEMA rows for every record (documents and problems), persisted; problems counted."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        from . import spark_batches as sb
+
+        started = time.perf_counter()
+        names = [f.name for f in files]
+        reader, config = self.reader, self.config
+        problems = self.spark.sparkContext.accumulator(0)
+        schema = from_arrow_schema(sb.DOC_SCHEMA)
+        parts = []
+        for fmt, df in sources.items():
+            parse_batch = sb.parse_jsonl_batch if fmt == "jsonl" else sb.parse_parquet_batch
+
+            def body(batches: Iterable[Any], parse_batch: Callable[..., Any] = parse_batch) -> Iterable[Any]:
+                parse = lambda batch: parse_batch(batch, names, reader)  # noqa: E731
+                return sb.document_batches(batches, parse, config, problems.add)
+
+            parts.append(df.mapInArrow(body, schema))
+        docs = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+        docs = self._keep(docs)
+        from pyspark.sql import functions as F
+
+        counts = docs.agg(F.count("problem").alias("problems"), F.count("id").alias("documents"),
+                          F.sum(F.col("fallback").cast("int")).alias("fallbacks"),
+                          F.countDistinct("id").alias("ids")).first()
+        self.stats.update(documents=int(counts.documents), record_problems=int(counts.problems),
+                          accumulated_problems=int(problems.value), fallbacks=int(counts.fallbacks or 0),
+                          duplicate_ids=int(counts.documents - counts.ids))
+        log.info("documents: %d, problems: %d (accumulator: %d)", counts.documents, counts.problems, problems.value)
+        forwarded = docs.filter("problem IS NOT NULL").orderBy("idx").limit(PROBLEMS_FORWARDED).collect()
+        for row in forwarded:
+            self._report(ReadProblem(names[row.file_no], row.locator, row.problem))
+        if counts.problems > len(forwarded):
+            log.warning("%d more record problems: see errors/", counts.problems - len(forwarded))
+        self._stage("documents", started)
+        return docs
+
+    def candidates(self, docs: Any) -> Any:
+        """Unique candidate pairs (a < b) from LSH, exact hash and anchors (persisted)."""
+        from pyspark.sql import functions as F
+
+        from .spark_graph import bucket_pairs
+
+        started = time.perf_counter()
+        cfg = self.config
+        postings = (
+            docs.filter(F.size("bands") > 0).select(F.lit(SRC_LSH).alias("src"), F.explode("bands").alias("key"), "idx")
+            .unionByName(docs.filter(F.col("chash").isNotNull())
+                         .select(F.lit(SRC_EXACT).alias("src"), F.col("chash").alias("key"), "idx"))
+            .unionByName(docs.filter(F.col("n_anchors") > 0)
+                         .select(F.lit(SRC_ANCHOR).alias("src"), F.explode("anchors").alias("key"), "idx")))
+        links = bucket_pairs(postings, {SRC_LSH: cfg.max_bucket, SRC_EXACT: cfg.max_bucket,
+                                        SRC_ANCHOR: cfg.anchor_df_cap}).localCheckpoint()
+        direct = links.filter(F.col("src") != SRC_ANCHOR).select("a", "b")
+        counts = docs.select("idx", "n_anchors")
+        shared = (links.filter(F.col("src") == SRC_ANCHOR).groupBy("a", "b").agg(F.count("*").alias("shared"))
+                  .join(counts.withColumnRenamed("idx", "a").withColumnRenamed("n_anchors", "na"), "a")
+                  .join(counts.withColumnRenamed("idx", "b").withColumnRenamed("n_anchors", "nb"), "b"))
+        smaller = F.least("na", "nb")
+        keep = ((F.col("shared") >= cfg.min_shared_anchors) | (F.col("shared") >= smaller)) & (
+            F.col("shared") >= F.lit(float(cfg.min_anchor_ratio)) * smaller)
+        pairs = self._keep(direct.unionByName(shared.filter(keep).select("a", "b")).distinct())
+        self.stats["candidate_pairs"] = pairs.count()
+        self.stats["links"] = links.count()
+        self._stage("candidates", started)
+        return pairs
+
+    def _verify(self, pairs: Any, docs: Any, small: bool = False) -> Any:
+        """Verdicts on (a, b) pairs: texts and wrapper flags joined on, verified per Arrow batch.
+
+        ``small``: few pairs, broadcast to the (persisted) texts instead of shuffling the texts.
+        """
+        from pyspark.sql import functions as F
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        from .spark_batches import VERIFY_SCHEMA, verify_batches
+
+        side = docs.select("idx", "norm", "wrapped")
+        left = side.select(F.col("idx").alias("a"), F.col("norm").alias("norm_a"), F.col("wrapped").alias("wrapped_a"))
+        right = side.select(F.col("idx").alias("b"), F.col("norm").alias("norm_b"), F.col("wrapped").alias("wrapped_b"))
+        if small:
+            joined = right.join(F.broadcast(left.join(F.broadcast(pairs), "a")), "b")
+        else:
+            joined = pairs.join(left, "a").join(right, "b")
+        joined = joined.select("a", "b", "norm_a", "norm_b", "wrapped_a", "wrapped_b")
+        config = self.config
+        return joined.mapInArrow(lambda batches: verify_batches(batches, config), from_arrow_schema(VERIFY_SCHEMA))
+
+    def verify(self, pairs: Any, docs: Any) -> Any:
+        """Verified duplicate edges (a, b, relation, direction, score), persisted."""
+        started = time.perf_counter()
+        edges = self._keep(self._verify(pairs, docs).filter("matched").drop("matched"))
+        self.stats["verified_pairs"] = edges.count()
+        self._stage("verify", started)
+        return edges
+
+    def _keys(self, docs: Any) -> Any:
+        """(node, key) with key the keep rule's sort struct (smallest wins, ``engines.local.canonical_keys``)."""
+        from pyspark.sql import functions as F
+
+        zero, idx = F.lit(0), F.col("idx")
+        rule = self.options.keep
+        if rule == "first":
+            parts = [zero, F.lit(0).cast("long"), F.lit(b"").cast("binary"), idx]
+        elif rule == "longest":
+            parts = [zero, -F.col("body_length"), F.lit(b"").cast("binary"), idx]
+        else:
+            parts = [F.col("wrapped").cast("int"), -F.col("length"), F.col("date"), idx]
+        names = ("wrapped", "length", "date", "order")
+        return docs.select(idx.alias("node"), F.struct(*[p.alias(n) for p, n in zip(parts, names)],
+                                                       idx.alias("node")).alias("key"))
+
+    def groups(self, docs: Any, edges: Any) -> Any:
+        """(node, label, code, score) of documents in groups of two or more: label = canonical's idx,
+        code = MAP_RELATIONS index of the member's relation to it (the chaining guard applied)."""
+        from pyspark.sql import functions as F
+
+        from .spark_graph import connected_components
+
+        started = time.perf_counter()
+        keys = self._keep(self._keys(docs))
+        active = None  # None: every document
+        settled: list[Any] = []
+        for round_no in range(MAX_ROUNDS):
+            round_edges = edges if active is None else (
+                edges.join(active.withColumnRenamed("node", "a"), "a", "left_semi")
+                .join(active.withColumnRenamed("node", "b"), "b", "left_semi")).localCheckpoint()
+            if round_no and round_edges.isEmpty():
+                break
+            self.stats["guard_rounds"] = round_no + 1
+            comp = connected_components(round_edges.select(F.col("a").alias("src"), F.col("b").alias("dst")))
+            self.stats["cc_rounds"].append(comp.rounds)
+            canon = (comp.labels.join(keys, "node").groupBy("label")
+                     .agg(F.min("key").getField("node").alias("canon"), F.count("*").alias("size")))
+            member = comp.labels.join(canon, "label").select("node", "canon", "size").localCheckpoint()
+            on_edge = (round_edges.join(member.select(F.col("node").alias("a"), F.col("canon").alias("ca")), "a")
+                       .join(member.select(F.col("node").alias("b"), F.col("canon").alias("cb")), "b"))
+            direct = (on_edge.filter(F.col("ca") == F.col("b")).select(
+                F.col("a").alias("node"), _member_code(F.col("relation"), F.col("direction")).alias("code"), "score")
+                .unionByName(on_edge.filter(F.col("cb") == F.col("a")).select(
+                    F.col("b").alias("node"), _member_code(F.col("relation"), -F.col("direction")).alias("code"),
+                    "score")))
+            check = (member.filter((F.col("canon") != F.col("node")) & (F.col("size") > 2))
+                     .join(direct, "node", "left_anti"))
+            check = check.select(F.col("node").alias("a"), F.col("canon").alias("b")).localCheckpoint()
+            checked = self._verify(check, docs, small=check.count() <= SMALL_PAIRS).localCheckpoint()
+            failed = checked.filter(~F.col("matched")).select(F.col("a").alias("node"))
+            ok = checked.filter("matched").select(F.col("a").alias("node"),
+                                                  _member_code(F.col("relation"), F.col("direction")).alias("code"),
+                                                  "score")
+            done = (member.filter(F.col("canon") != F.col("node")).join(failed, "node", "left_anti")
+                    .join(direct.unionByName(ok), "node")
+                    .select("node", F.col("canon").alias("label"), "code", "score"))
+            canonicals = member.filter(F.col("canon") == F.col("node")).select(
+                "node", F.col("node").alias("label"), F.lit(0).alias("code"), F.lit(1.0).alias("score"))
+            settled.append(done.unionByName(canonicals))
+            active = failed.localCheckpoint()
+            if active.isEmpty():
+                break
+        labels = settled[0]
+        for part in settled[1:]:
+            labels = labels.unionByName(part)
+        log.info("groups: %d guard rounds, connected-component rounds %s", self.stats["guard_rounds"],
+                 self.stats["cc_rounds"])
+        self._stage("groups", started)
+        return labels
+
+    def write(self, out_dir: str, files: list[InputFile], sources: dict[str, Any], docs_all: Any,
+              members: Any, start: float) -> None:
+        """data/, clusters/, errors/, summary.json, then _SUCCESS."""
+        from pyspark.sql import functions as F
+
+        from .local import DedupSummary, peak_rss_mb
+
+        started = time.perf_counter()
+        fs, root = self._fs(out_dir)
+        if fs.exists(root):
+            fs.delete(root, True)  # checked before the run: empty, or overwrite was asked for
+        names = self.spark.createDataFrame([(n, f.name) for n, f in enumerate(files)], "file_no int, source string")
+        docs = docs_all.filter("problem IS NULL")
+        table = (docs.select("idx", "file_no", "id", "locator").join(members.withColumnRenamed("node", "idx"), "idx", "left")
+                 .select("idx", "file_no", "id", "locator", F.coalesce("label", "idx").alias("label"),
+                         F.coalesce("code", F.lit(0)).alias("code"), F.coalesce("score", F.lit(1.0)).alias("score")))
+        table = self._keep(table)
+        canon_ids = table.select(F.col("idx").alias("label"), F.col("id").alias("group"))
+        cmap = (table.join(canon_ids, "label").join(F.broadcast(names), "file_no")
+                .select("idx", "id", "source", "locator", "group", (F.col("label") == F.col("idx")).alias("kept"),
+                        _relation_name(F.col("code")).alias("relation"), "score"))
+        _write(cmap.orderBy("idx").drop("idx"), f"{out_dir}/clusters", self.options.map_format)
+        kept_idx = table.filter(F.col("label") == F.col("idx")).select("idx", "file_no")
+        kept_per_file = dict(kept_idx.groupBy("file_no").count().collect())
+        outputs = self._write_data(out_dir, files, sources, kept_idx.select("idx"), kept_per_file)
+        errors = docs_all.filter("problem IS NOT NULL").join(F.broadcast(names), "file_no").select(
+            "idx", "source", "locator", F.col("problem").alias("reason"), "record")
+        driver = self.spark.createDataFrame(
+            [(-1, *p) for p in self.problems], "idx long, source string, locator string, reason string, record string")
+        errors.unionByName(driver).orderBy("idx").drop("idx").write.mode("overwrite").json(f"{out_dir}/errors")
+        self._stage("write", started)
+        agg = table.groupBy("label").agg(F.count("*").alias("size"))
+        sizes = agg.agg(F.sum((F.col("size") > 1).cast("int")).alias("groups"), F.max("size").alias("largest"),
+                        F.count("*").alias("kept")).first()
+        codes = [(r.code, r["count"]) for r in table.groupBy("code").count().collect()]
+        n = self.stats["documents"]
+        self.wall["total"] = round(time.perf_counter() - start, 3)
+        reader = asdict(self.reader)
+        self.summary = DedupSummary(
+            documents=n, kept=int(sizes.kept), removed=n - int(sizes.kept), groups=int(sizes.groups or 0),
+            largest_group=int(sizes.largest or 0), relations=relation_counts(codes),
+            problems={"records": self.stats["record_problems"], "files": self.file_problems},
+            files=len(files), candidate_pairs=self.stats["candidate_pairs"],
+            verified_pairs=self.stats["verified_pairs"], duplicate_ids=self.stats["duplicate_ids"],
+            extraction_fallbacks=self.stats["fallbacks"], outputs=outputs, timings_s=dict(self.wall),
+            cpu_s={}, docs_per_s=round(n / max(self.wall["total"], 1e-9), 1), peak_rss_mb=round(peak_rss_mb(), 1),
+            config=asdict(self.config),
+            options={"keep": self.options.keep, "output_format": self.options.output_format or "same",
+                     "map_format": self.options.map_format, "reader": reader, "master": self.spark.sparkContext.master,
+                     "links": self.stats["links"], "guard_rounds": self.stats["guard_rounds"],
+                     "cc_rounds": self.stats["cc_rounds"]},
+            engine="spark",
+        )
+        _write_text(self._fs(f"{out_dir}/summary.json"), json.dumps(self.summary.to_dict(), indent=2) + "\n")
+        _write_text(self._fs(f"{out_dir}/_SUCCESS"), "")
+
+    def _write_data(self, out_dir: str, files: list[InputFile], sources: dict[str, Any], kept_idx: Any,
+                    kept_per_file: dict[int, int]) -> dict[str, int]:
+        """The kept records under data/ (data/<fmt>/ when both formats are read); {name: rows}."""
+        from pyspark.sql import functions as F
+
+        wanted = self.options.output_format
+        targets = {fmt: wanted or fmt for fmt in sources}
+        outputs: dict[str, int] = {}
+        for fmt, df in sources.items():
+            path = f"{out_dir}/data" if len(sources) == 1 else f"{out_dir}/data/{fmt}"
+            kept = df.join(kept_idx, "idx", "left_semi").orderBy("idx")
+            target = targets[fmt]
+            if fmt == "jsonl":
+                lines = kept.select(F.col("value").cast("string").alias("value"))
+                if target == "jsonl":
+                    lines.write.mode("overwrite").text(path)
+                else:
+                    tmp = f"{out_dir}/_tmp_lines"
+                    lines.write.mode("overwrite").text(tmp)
+                    self.spark.read.json(tmp).write.mode("overwrite").parquet(path)
+                    fs, hpath = self._fs(tmp)
+                    fs.delete(hpath, True)
+            else:
+                rows = kept.select("row.*")
+                if target == "parquet":
+                    rows.write.mode("overwrite").parquet(path)
+                else:
+                    rows.select(F.to_json(F.struct(*[F.col(f"`{c}`") for c in rows.columns]))).write.mode(
+                        "overwrite").text(path)
+            outputs[posixpath.relpath(path, out_dir)] = sum(k for f, k in kept_per_file.items() if files[f].fmt == fmt)
+        return outputs
+
+
+def _member_code(relation: Any, member_direction: Any) -> Any:
+    """Column: MAP_RELATIONS code of an edge oriented (member, canonical) (spark_batches.member_code)."""
+    from pyspark.sql import functions as F
+
+    return (F.when(relation == EXACT, F.lit(1))
+            .when(relation == CONTAINS, F.when(member_direction > 0, F.lit(3)).otherwise(F.lit(4)))
+            .otherwise(F.lit(2)))
+
+
+def _relation_name(code: Any) -> Any:
+    """Column: MAP_RELATIONS name of a code."""
+    from pyspark.sql import functions as F
+
+    return F.element_at(F.array(*[F.lit(name) for name in MAP_RELATIONS]), code + 1)
+
+
+def _write(df: Any, path: str, fmt: str) -> None:
+    """Write a dataset with Spark's committer (``_SUCCESS`` inside) as Parquet or JSON lines."""
+    writer = df.write.mode("overwrite")
+    if fmt == "jsonl":
+        writer.json(path)
+    else:
+        writer.parquet(path)
+
+
+def _write_text(fs_path: tuple[Any, Any], text: str) -> None:
+    """Create a small file through the Hadoop FileSystem (any scheme)."""
+    fs, path = fs_path
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def _read_head(spark: Any, stream: Any, size: int = 4096) -> Any:
+    """The first bytes of a Hadoop input stream as a Java byte array."""
+    jvm = spark.sparkContext._jvm
+    buf = jvm.java.lang.reflect.Array.newInstance(jvm.java.lang.Byte.TYPE, size)
+    stream.read(buf)
+    return buf
+
+
+def _sniff_local(name: str) -> str | None:
+    """Format of a local file from its first bytes (None for remote paths or unknown content)."""
+    if "://" in name:
+        return None
+    from ..io.base import opened
+
+    try:
+        with opened(name) as stream:
+            return sniff_format(stream.peek(4096)[:4096])
+    except OSError:
+        return None

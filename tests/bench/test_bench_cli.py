@@ -1,0 +1,54 @@
+"""``storytrace bench``: small runs print their tables; the extraction benchmark skips without its data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import storytrace.cli  # noqa: F401 - imported first, as in production (it registers the command)
+from storytrace.bench.cli import bench, parse_sizes
+
+
+def test_parse_sizes() -> None:
+    assert parse_sizes("2000, 10k,1M,1_500") == [2000, 10_000, 1_000_000, 1500]
+    for bad in ("", "0", "ten"):
+        with pytest.raises(ValueError):
+            parse_sizes(bad)
+
+
+def test_bench_dedup_small(tmp_path: Path) -> None:
+    report, raw = tmp_path / "bench.md", tmp_path / "bench.json"
+    result = CliRunner().invoke(bench, ["dedup", "--sizes", "2000", "--workdir", str(tmp_path / "work"),
+                                        "--report", str(report), "--json", str(raw)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    table = result.stdout.splitlines()
+    assert table[0].split()[:2] == ["documents", "corpus"] and table[2].split()[0] == "2,000"
+    data = json.loads(raw.read_text())["dedup"]["sizes"]["2000"]
+    assert data["engine"]["documents"] == 2000
+    assert data["engine"]["quality"]["overall"]["precision"] >= 0.99
+    text = report.read_text()
+    assert "## End to end: storytrace dedup" in text and "storytrace bench dedup --sizes 2000" in text
+    assert not any(p.name.startswith("dedup-out") for p in (tmp_path / "work").iterdir())  # output cleaned up
+
+
+def test_bench_extraction_skips_without_data(tmp_path: Path) -> None:
+    result = CliRunner().invoke(bench, ["extraction", "--data", str(tmp_path / "none")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "extraction benchmark skipped" in result.stderr
+
+
+def test_bench_extraction_runs_on_shared_data(tmp_path: Path) -> None:
+    from storytrace.bench.cli import EXTRACTION_SCRIPT
+
+    data = next((p / "data" / "extraction" for p in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared"))
+                 if (p / "data" / "extraction" / "ground-truth.json").is_file()), None)
+    if data is None or not EXTRACTION_SCRIPT.is_file():
+        pytest.skip("no extraction data or benchmark script")
+    raw = tmp_path / "e.json"
+    result = CliRunner().invoke(bench, ["extraction", "--methods", "storytrace", "--json", str(raw)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "storytrace" in result.stdout
+    assert json.loads(raw.read_text())["extraction"]["methods"]["storytrace"]["f1"] > 0.9

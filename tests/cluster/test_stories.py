@@ -1,0 +1,164 @@
+"""Online story clustering: the seeds give expected.json, incremental == batch, wire floods stay sane."""
+import json
+import random
+import re
+import time
+
+import numpy as np
+import pytest
+
+import storytrace
+from storytrace.cluster.analysis import DUPLICATE_RELATIONS, Group, Story
+from storytrace.cluster.stories import (
+    OnlineStories, StoryConfig, build_stories, cluster_titles, embed_articles, hashed_words,
+)
+from storytrace.records import Article, RawRecord
+from storytrace.text.clean import clean_record
+from storytrace.text.normalize import normalize
+
+
+def _analyze(files):
+    with storytrace.Corpus() as corpus:
+        corpus.add([str(f) for f in files])
+        result = corpus.analyze()
+    dup = [r for r in result.relations if r.relation in DUPLICATE_RELATIONS]
+    return result.articles, result.groups, dup
+
+
+def _article(doc_id, text, date=None):
+    rec = RawRecord(source="t", locator=doc_id, content=text.encode(), kind="text", body=text, date=date)
+    return clean_record(rec, doc_id)
+
+
+def _singletons(articles):
+    return [Group(id=f"g{i}", canonical=a.id, members=[a.id]) for i, a in enumerate(articles)]
+
+
+def _summary(stories, relations):
+    return ([(s.id, s.canonical, s.documents, s.related, s.roles, s.title, s.start, s.end) for s in stories],
+            sorted((r.a, r.b, r.relation, round(r.score, 6)) for r in relations))
+
+
+@pytest.fixture(scope="module")
+def seed_files(seed_dir):
+    return sorted(seed_dir.glob("*.txt"))
+
+
+def test_seeds_give_expected_stories(seed_files, seed_dir):
+    expected = json.loads((seed_dir / "expected.json").read_text())
+    articles, groups, dup = _analyze(seed_files)
+    stories, relations = build_stories(articles, groups, dup)
+    short = lambda d: d[:3]  # noqa: E731
+    assert sorted(sorted(map(short, s.documents)) for s in stories) == sorted(sorted(s) for s in expected["stories"])
+    main = next(s for s in stories if len(s.documents) == 4)
+    other = next(s for s in stories if len(s.documents) == 1)
+    assert short(main.canonical) == expected["canonical"]["story_of_000"]
+    roles = {short(d): r for d, (r, _) in main.roles.items()}
+    assert roles == {"000": "canonical", "001": "rewrite", "002": "contains", "003": "same_story"}
+    assert main.related == [other.id] and other.related == [main.id]
+    found = {(short(r.a), short(r.b)): r.relation for r in [*dup, *relations]}
+    for rel in expected["relations"]:
+        assert found.get((rel["a"], rel["b"])) == rel["relation"], rel
+    assert all(0.0 <= r.score <= 1.0 for r in relations)
+    assert {r.relation for r in relations} <= {"rewrite", "same_story", "related"}
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_adding_in_two_steps_equals_batch(seed_files, k):
+    batch = _summary(*build_stories(*_analyze(seed_files)))
+    with storytrace.Corpus() as corpus:
+        corpus.add([str(f) for f in seed_files[:k]])
+        r1 = corpus.analyze()
+        first, _ = build_stories(r1.articles, r1.groups, [r for r in r1.relations if r.relation in DUPLICATE_RELATIONS])
+        corpus.add([str(f) for f in seed_files[k:]])
+        r2 = corpus.analyze()
+        dup = [r for r in r2.relations if r.relation in DUPLICATE_RELATIONS]
+        two = _summary(*build_stories(r2.articles, r2.groups, dup, previous=first))
+    assert two == batch
+
+
+def test_previous_stories_are_kept_not_reclustered(seed_files):
+    articles, groups, dup = _analyze(seed_files)
+    previous = [Story(id="s000007", canonical=articles[4].id, documents=[articles[4].id],
+                      roles={articles[4].id: ("canonical", 1.0)})]
+    stories, _ = build_stories(articles, groups, dup, previous=previous)
+    kept = next(s for s in stories if s.id == "s000007")
+    assert kept.documents == [articles[4].id]
+    assert {s.id for s in stories} == {"s000007", "s000008"}  # new ids continue after the stored ones
+
+
+def test_embeddings_argument_is_used(seed_files):
+    articles, groups, dup = _analyze(seed_files)
+    given = embed_articles(articles)
+    assert given.dtype == np.float16 and given.shape == (len(articles), 512)
+    assert _summary(*build_stories(articles, groups, dup, embeddings=given)) == _summary(*build_stories(articles, groups, dup))
+
+
+def test_dated_canonical_and_time_gap():
+    body = ("Flooding closed the main bridge in Riverton on Monday after three days of heavy rain. Officials said the "
+            "bridge would stay closed until engineers inspect it. Residents were told to use the northern ring road.")
+    rewritten = ("The main bridge of Riverton was shut on Monday because of floods that followed three days of rain. "
+                 "According to officials it remains closed until an inspection by engineers. People should take the "
+                 "northern ring road instead.")
+    arts = [_article("copy", rewritten, "2024-03-05"), _article("orig", body, "2024-03-04"),
+            _article("months_later", body.replace("Monday", "Tuesday"), "2024-09-01")]
+    stories, relations = build_stories(arts, _singletons(arts), [])
+    main = next(s for s in stories if "orig" in s.documents)
+    assert main.canonical == "orig" and sorted(main.documents) == ["copy", "orig"]  # earliest dated is the original
+    assert (main.start, main.end) == ("2024-03-04", "2024-03-05")
+    later = next(s for s in stories if "months_later" in s.documents)
+    assert later.related == [main.id]
+    assert any(r.a == "months_later" and r.b == "orig" and r.relation == "related" for r in relations)
+
+
+def _variants(base: str, n: int, seed: int):
+    rng = random.Random(seed)
+    sentences = re.split(r"(?<=\.)\s+", base)
+    out = []
+    for i in range(n):
+        s = list(sentences)
+        if len(s) > 3:
+            del s[rng.randrange(1, len(s))]
+        s[0] = s[0].replace("on Monday", rng.choice(["on Monday", "this Monday", "early on Monday"]))
+        out.append(" ".join(s) + f" (Wire item {i}.)")
+    return out
+
+
+def test_thousands_of_near_identical_wire_items_cluster_sanely_and_fast(seeds):
+    flood = ("Flooding closed the main bridge in Riverton on Monday after three days of heavy rain. Officials said the "
+             "bridge would stay closed until engineers inspect it. Residents were told to use the northern ring road. "
+             "The river rose 2.4 metres above its usual level, the highest since 1998. Schools in the valley stayed shut.")
+    texts = _variants(flood, 1000, 1) + _variants(seeds["000"], 1000, 2)
+    random.Random(3).shuffle(texts)
+    arts = [Article(id=f"w{i}", source="wire", locator="", kind="text", raw=b"", text=t, norm=normalize(t),
+                    content_hash="") for i, t in enumerate(texts)]
+    t0 = time.perf_counter()
+    stories, relations = build_stories(arts, _singletons(arts), [])
+    elapsed = time.perf_counter() - t0
+    big = sorted((len(s.documents) for s in stories), reverse=True)
+    assert big[0] + big[1] >= 0.95 * len(arts)  # two stories hold (nearly) everything
+    for s in stories[:2]:
+        kinds = {("flood" if "Riverton" in next(a for a in arts if a.id == d).text else "drone") for d in s.documents}
+        assert len(kinds) == 1  # never mixed
+    assert elapsed < 60  # about 4 s on the 2-core box (two processes); generous for CI noise
+
+
+def test_config_is_validated():
+    with pytest.raises(ValueError):
+        StoryConfig(core_size=0)
+    with pytest.raises(ValueError):
+        StoryConfig(mode="topic")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        build_stories([], [], [], config=StoryConfig(mode="title"))
+    assert build_stories([], [], []) == ([], [])
+
+
+def test_title_mode_and_hashed_words():
+    h = hashed_words(["drone deal serbia turkey", "drone deal serbia turkey", ""])
+    assert np.allclose(h[0], h[1]) and np.linalg.norm(h[0]) == pytest.approx(1.0, abs=1e-5) and not h[2].any()
+    labels = cluster_titles(["serbia turkey drone production", "turkey serbia drones joint production",
+                             "riverton bridge closed floods", "floods close riverton bridge"])
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+    engine = OnlineStories(StoryConfig(mode="title"), dim=4)
+    assert engine.add_title("x", np.array([1.0, 0, 0, 0], np.float32)).row == 0
+
