@@ -9,6 +9,6 @@ from tqdm import tqdm
 def progress_bar(what: str, total: int | None = None, disable: bool = False) -> tqdm:  # type: ignore[type-arg]
     """A tqdm bar counting documents; shown only on an interactive stderr unless disabled."""
     return tqdm(
-        total=total, desc=what, unit="doc", unit_scale=True, dynamic_ncols=True, smoothing=0.1,
+        total=total, desc=what, unit="doc", dynamic_ncols=True, smoothing=0.1,
         disable=disable or not sys.stderr.isatty(), file=sys.stderr,
     )

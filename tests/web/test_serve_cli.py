@@ -1,4 +1,4 @@
-"""``storytrace serve``: loopback by default, a non-loopback host only with --allow-remote (and a warning)."""
+"""``storytrace serve``: loopback by default, a non-loopback host only when given as --host (and a warning)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,14 +34,13 @@ def test_serve_defaults_to_loopback(tmp_path: Path, started: list[dict[str, Any]
     assert (tmp_path / "new.db").exists()  # a writable server creates the store
 
 
-def test_serve_refuses_non_loopback_host(tmp_path: Path, started: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(web_cli.serve, ["--db", str(tmp_path / "s.db"), "--host", "0.0.0.0"])
+def test_serve_refuses_non_loopback_host_not_given_explicitly(tmp_path: Path, started: list[dict[str, Any]]) -> None:
+    result = CliRunner().invoke(web_cli.serve, ["--db", str(tmp_path / "s.db")], env={"STORYTRACE_HOST": "0.0.0.0"})
     assert result.exit_code == 2 and "not a loopback address" in result.output and not started
 
 
-def test_serve_non_loopback_with_allow_remote_warns(tmp_path: Path, started: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(web_cli.serve, ["--db", str(tmp_path / "s.db"), "--host", "0.0.0.0", "--allow-remote",
-                                                "--port", "8123"])
+def test_serve_explicit_non_loopback_host_warns(tmp_path: Path, started: list[dict[str, Any]]) -> None:
+    result = CliRunner().invoke(web_cli.serve, ["--db", str(tmp_path / "s.db"), "--host", "0.0.0.0", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "WARNING" in result.stderr and started[0]["host"] == "0.0.0.0" and started[0]["port"] == 8123
 

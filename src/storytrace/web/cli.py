@@ -20,19 +20,20 @@ def is_loopback(host: str) -> bool:
 
 @click.command()
 @click.option("--db", "db", type=click.Path(dir_okay=False), required=True, help="SQLite store to serve (created if missing).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="STORYTRACE_HOST",
+              help="Address to bind. A non-loopback address must be given here explicitly (not via STORYTRACE_HOST).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--read-only", is_flag=True, help="Browse only: no uploads, the store is opened read-only.")
-@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (the UI has no authentication).")
 @click.option("--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True,
               help="Largest upload accepted per request, in MB.")
-def serve(db: str, host: str, port: int, read_only: bool, allow_remote: bool, max_upload_mb: float) -> None:
+@click.pass_context
+def serve(ctx: click.Context, db: str, host: str, port: int, read_only: bool, max_upload_mb: float) -> None:
     """Serve the web UI for the store DB (stories, documents, comparisons, groups; JSON API at /api/, docs at /docs)."""
     if not is_loopback(host):
-        if not allow_remote:
+        if ctx.get_parameter_source("host") is not click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError(
                 f"refusing to bind to {host!r}, which is not a loopback address: the UI has no authentication. "
-                "Pass --allow-remote as well to expose it on the network."
+                "Give --host on the command line to expose it on the network."
             )
         click.echo(
             f"storytrace: WARNING: serving on {host}:{port}, reachable from other machines; "
