@@ -85,7 +85,6 @@ class _State:
     id: str
     units: list[str]  # unit ids in join order
     canonical: str
-    vec_sum: np.ndarray
     row: int  # row in the centroid matrix
     start: int | None = None  # day numbers of the earliest/latest dated unit
     end: int | None = None
@@ -111,9 +110,10 @@ class OnlineStories:
         self.views = views
         self.dates = dates or {}
         self.order = order or {}
-        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector (document mode)
+        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector, float16 (document mode)
         self.stories: list[_State] = []
-        self.centroids = np.zeros((64, dim), dtype=np.float32)
+        self.centroids = np.zeros((64, dim), dtype=np.float32)  # unit-length mean of each story's unit vectors
+        self.norms = np.zeros(64, dtype=np.float64)  # length of each story's vector sum (sum = centroid * norm)
         self.next_id = 0
 
     # -- stories ---------------------------------------------------------------------------------
@@ -124,16 +124,18 @@ class OnlineStories:
         row = len(self.stories)
         if row == len(self.centroids):
             self.centroids = np.vstack([self.centroids, np.zeros_like(self.centroids)])
-        state = _State(id=story_id, units=[], canonical=unit, vec_sum=np.zeros(self.centroids.shape[1], np.float32), row=row)
+            self.norms = np.concatenate([self.norms, np.zeros_like(self.norms)])
+        state = _State(id=story_id, units=[], canonical=unit, row=row)
         self.stories.append(state)
         self._join(state, unit, vec)
         return state
 
     def _join(self, state: _State, unit: str, vec: np.ndarray) -> None:
         state.units.append(unit)
-        state.vec_sum += vec
-        norm = float(np.linalg.norm(state.vec_sum))
-        self.centroids[state.row] = state.vec_sum / norm if norm else state.vec_sum
+        total = self.centroids[state.row] * np.float32(self.norms[state.row]) + vec
+        norm = float(np.linalg.norm(total))
+        self.centroids[state.row] = total / norm if norm else total
+        self.norms[state.row] = norm
         day = sm.day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
@@ -198,7 +200,7 @@ class OnlineStories:
         """Assign one unit (document mode)."""
         assert self.views is not None
         size, floor = self.config.core_size, self.config.pair_floor
-        cands = [(state, [u for u in state.core(size) if float(self.vectors[u] @ vec) >= floor])
+        cands = [(state, [u for u in state.core(size) if float(_f32(self.vectors[u]) @ vec) >= floor])
                  for state, _ in self.candidates(vec)]
         cands = [(state, core) for state, core in cands if core]
         if not cands:
@@ -256,6 +258,10 @@ class OnlineStories:
 # ---------------------------------------------------------------------------------------------
 
 
+def _f32(v: np.ndarray) -> np.ndarray:
+    return v.astype(np.float32)
+
+
 def embed_articles(articles: Sequence[Article]) -> np.ndarray:
     """Story embeddings (float16, unit length) of articles, one row each: what ``embeddings`` expects."""
     from ..fingerprint.semantic import embed
@@ -294,7 +300,7 @@ def _worker_init() -> None:
 class _ViewCache:
     """Story views by document id, built in batches on first use; at most ``capacity`` kept (LRU), so memory
     stays bounded on any corpus (a view holds up to 40 sentence vectors, about 15-40 kB). With a worker pool,
-    large prefetch batches are shared with a second process."""
+    ``submit``/``collect`` have the next chunk's views built by a second process."""
 
     def __init__(self, by_id: dict[str, Article], capacity: int = VIEW_CACHE, pool: Any = None) -> None:
         self.by_id = by_id
@@ -406,7 +412,7 @@ def build_stories(
         else:
             rows = embed_articles([by_id[i] for i in need]).astype(np.float32)
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        rows = rows / np.where(norms > 0, norms, 1.0)
+        rows = (rows / np.where(norms > 0, norms, 1.0)).astype(np.float16)  # 1 kB a unit
         for i, r in zip(need, rows):
             vectors[i] = r
 
@@ -426,9 +432,9 @@ def build_stories(
     numbers = [int(st.id[1:]) for st, _ in restored if st.id[1:].isdigit()]
     engine.next_id = max(numbers, default=len(restored) - 1) + 1
     for story, story_units in restored:
-        state = engine.new_story(story_units[0], vectors[story_units[0]], story_id=story.id)
+        state = engine.new_story(story_units[0], _f32(vectors[story_units[0]]), story_id=story.id)
         for u in story_units[1:]:
-            engine._join(state, u, vectors[u])
+            engine._join(state, u, _f32(vectors[u]))
         old = group_of[story.canonical].canonical if story.canonical in group_of else None
         state.canonical = old if old in story_units else story_units[0]
         state.related = list(story.related)
@@ -455,7 +461,7 @@ def build_stories(
                 pending = views.submit(_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
-                    engine.add_document(u, vectors[u])
+                    engine.add_document(u, _f32(vectors[u]))
             views.collect(pending)
         views.pool = None
 
@@ -469,7 +475,7 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
     or a unit of the chunk ``before`` it, with the cores of their candidate stories. A speed-up only: views that
     turn out to be missing are built when needed, so the result never depends on it."""
     floor, size = engine.config.pair_floor, engine.config.core_size
-    V = np.stack([vectors[u] for u in chunk])
+    V = np.stack([vectors[u] for u in chunk]).astype(np.float32)
     need: dict[str, None] = {}
     n = len(engine.stories)
     if n:
@@ -480,13 +486,13 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
             col = S[:, j]
             for i in np.argpartition(-col, k - 1)[:k]:
                 if col[i] >= engine.config.retrieval_floor:
-                    need.update(dict.fromkeys(u for u in engine.stories[i].core(size) if vectors[u] @ V[j] >= floor))
+                    need.update(dict.fromkeys(u for u in engine.stories[i].core(size) if _f32(vectors[u]) @ V[j] >= floor))
     W = np.tril(V @ V.T, -1)
     for i, j in zip(*np.nonzero(W >= floor)):
         need[chunk[i]] = None
         need[chunk[j]] = None
     if before:
-        B = np.stack([vectors[u] for u in before]) @ V.T
+        B = np.stack([vectors[u] for u in before]).astype(np.float32) @ V.T
         for i, j in zip(*np.nonzero(B >= floor)):
             need[before[i]] = None
             need[chunk[j]] = None
