@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from . import DATASET_ENGINES, ENGINE_EXTRAS, EngineUnavailable, load_engine
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit."""
     click.echo(f"storytrace: {message}", err=True)
     sys.exit(code)

@@ -14,6 +14,22 @@ reuse them on its partitions):
 Memory: per document only a few numbers stay in RAM (numpy columns); normalised texts, ids, locators
 and rebuilt records are spilled to disk (``SpillTexts``) and the kept records are copied from the
 inputs in a second pass, so a run holds one batch of texts at a time.
+
+Output (``run_dedup``; written atomically, see ``engines.output``):
+
+* ``data/``: the kept documents. JSONL and Parquet inputs are mirrored one output file per input
+  file (lines byte for byte, rows with the file's schema and codec); WARC files become one JSONL
+  file each and txt/html files share ``documents.jsonl``, as records {id, text (the extracted
+  article), source, title, date, url}. ``output_format`` converts everything to JSONL or Parquet.
+* ``clusters.<fmt>``: one row per input document, in input order: id (the record's own, else
+  ``corpus.derive_id``), source, locator, group (the kept document's id), kept, relation, score.
+  ``relation`` reads "this document <relation> the kept document": canonical (itself), exact,
+  near_duplicate, contains (this document contains the kept one: a page wrapping it, a longer
+  version), contained_in (this document is inside the kept one: an excerpt, a truncated copy).
+* ``summary.json`` (counts, problems, timings, settings) and ``_SUCCESS``.
+
+Records that cannot be read or hold no text are reported and skipped (not written anywhere). A text
+document whose extraction leaves no words is compared on its whole text instead of being dropped.
 """
 from __future__ import annotations
 
@@ -24,7 +40,6 @@ import resource
 import shutil
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -983,7 +998,7 @@ def summarize(pass1: Pass1, grouping: Grouping, problems: ProblemCounter, output
     n = len(grouping.labels)
     sizes = np.bincount(grouping.labels, minlength=n)
     codes, counts = np.unique(grouping.relation, return_counts=True)
-    relations = Counter({MAP_RELATIONS[int(c)]: int(k) for c, k in zip(codes, counts)})
+    relations = {MAP_RELATIONS[int(c)]: int(k) for c, k in zip(codes, counts)}
     kept = int(grouping.kept.sum())
     total = clock.wall.get("total", sum(clock.wall.values()))
     opts = {"inputs": list(inputs), "keep": options.keep, "output_format": options.output_format or "same",
