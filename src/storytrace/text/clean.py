@@ -23,8 +23,11 @@ def content_hash(norm: str) -> str:
 
 
 def chrome_share(article: Article) -> float:
-    """Share of a text document's words that extraction removed as page chrome (0 for a clean article)."""
-    if article.kind != "text" or not article.raw:
+    """Share of a text document's words that extraction removed as page chrome (0 for a clean article).
+
+    Only whole text files count: the raw bytes of a JSONL line or Parquet row hold other fields too.
+    """
+    if article.kind != "text" or not article.raw or article.locator.startswith(("line:", "row:")):
         return 0.0
     raw_len = len(article.raw.decode("utf-8", errors="replace").split())
     kept = len(article.text.split())
