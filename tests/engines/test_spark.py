@@ -38,6 +38,7 @@ from storytrace.fingerprint import DedupConfig  # noqa: E402
 from storytrace.match.buckets import BucketIndex  # noqa: E402
 
 CORPUS_SIZE = 20_000
+pytestmark = pytest.mark.xdist_group("spark")  # one JVM when run with --dist loadgroup
 
 
 @pytest.fixture(scope="module")
@@ -163,37 +164,35 @@ def test_connected_components_equal_union_find(spark, shape, caplog):
         assert result.rounds >= 2
 
 
-def test_malformed_records_counted_and_reported(spark, tmp_path):
-    good = [json.dumps({"id": f"ok{i}", "text": f"story number {i} " + "word " * 40 + f"end {i}"}) for i in range(6)]
-    lines = [good[0], "{not json", good[1], "", '["an", "array"]', good[2], '{"id": "x1"}',
-             good[3], '{"id": "x2", "text": ""}', good[4], good[0].replace("ok0", "copy0"), good[5]]
-    path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    problems: list = []
-    loc, spk = _run_both(tmp_path, [str(path)], problems)
-    assert spk.problems == loc.problems == {"records": 4, "files": 0}
-    assert spk.documents == loc.documents == 7
-    errors = [json.loads(line) for p in sorted((tmp_path / "spark" / "errors").glob("part-*"))
-              for line in p.read_text().splitlines()]
-    assert [(e["locator"], e["reason"]) for e in errors] == [(p.locator, p.reason) for p in problems]
-    assert errors[0]["record"] == "{not json"
-    assert _cluster_rows(tmp_path / "spark" / "clusters") == _cluster_rows(tmp_path / "local" / "clusters.parquet")
-    assert _spark_data(tmp_path / "spark" / "data") == (tmp_path / "local" / "data" / "in.jsonl").read_bytes()
-
-
-def test_directory_of_jsonl_and_parquet_in_local_order(spark, tmp_path):
+def test_directory_with_malformed_lines_and_parquet(spark, tmp_path):
+    """One small run: a directory walked in the local engine's order (hidden files skipped), JSONL
+    with malformed lines (counted, reported, written to errors/) and a Parquet file with dates."""
     import pyarrow as pa
 
     docs = list(SyntheticCorpus(600, seed=5).docs())
     src = tmp_path / "in"
     (src / "b").mkdir(parents=True)
     (src / ".hidden").mkdir()
-    (src / "z.jsonl").write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs[:250]))
+    good = [json.dumps({"id": d.id, "text": d.text}) for d in docs[:250]]
+    bad = ["{not json", "", '["an", "array"]', '{"id": "x1"}', '{"id": "x2", "text": ""}', '{"id": "x3", "text": 5}']
+    lines = [line for k, g in enumerate(good) for line in ([g] + ([bad[(k // 40) % len(bad)]] if k % 40 == 7 else []))]
+    (src / "z.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (src / "b" / "a.jsonl").write_text("".join(json.dumps({"text": d.text}) + "\n" for d in docs[250:400]))
     (src / ".hidden" / "x.jsonl").write_text(json.dumps({"id": "hidden", "text": "hidden"}) + "\n")
     pq.write_table(pa.table({"id": [d.id for d in docs[400:]], "text": [d.text for d in docs[400:]],
                              "date": ["2024-01-%02d" % (i % 28 + 1) for i in range(200)]}), src / "c.parquet")
-    loc, spk = _run_both(tmp_path, [str(src)], output_format="jsonl")
+    problems: list = []
+    loc, spk = _run_both(tmp_path, [str(src)], problems)
     assert spk.documents == loc.documents == 600 and spk.files == loc.files == 3
+    assert spk.problems == loc.problems == {"records": 6, "files": 0}  # the blank line is no problem
+    errors = [json.loads(line) for p in sorted((tmp_path / "spark" / "errors").glob("part-*"))
+              for line in p.read_text().splitlines()]
+    assert [(e["source"], e["locator"], e["reason"]) for e in errors] == [(p.source, p.locator, p.reason)
+                                                                          for p in problems]
+    assert errors[0]["record"] == "{not json"
     assert _cluster_rows(tmp_path / "spark" / "clusters") == _cluster_rows(tmp_path / "local" / "clusters.parquet")
-    assert spk.kept == loc.kept
+    assert spk.kept == loc.kept and spk.relations == loc.relations
+    local_jsonl = sorted((tmp_path / "local" / "data").rglob("*.jsonl"))
+    assert _spark_data(tmp_path / "spark" / "data" / "jsonl") == b"".join(p.read_bytes() for p in local_jsonl)
+    spark_rows = pq.read_table(str(tmp_path / "spark" / "data" / "parquet")).to_pylist()
+    assert spark_rows == pq.read_table(str(tmp_path / "local" / "data" / "c.parquet")).to_pylist()

@@ -178,28 +178,27 @@ def relation_counts(rows: Iterable[tuple[int, int]]) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 def run_dedup(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: DedupConfig | None = None,
-              options: Any = None, spark_options_: SparkOptions | Mapping[str, Any] | None = None) -> Any:
+              options: Any = None, spark: SparkOptions | Mapping[str, Any] | None = None) -> Any:
     """Deduplicate ``inputs`` into ``out_dir`` on Spark; returns engines.local.DedupSummary (engine "spark").
 
-    ``options``: engines.local.DedupOptions (or a mapping of its fields); a SparkOptions here is taken
-    as ``spark_options_``. Uses the active SparkSession when there is one (left running), else
-    starts one (and stops it at the end). Raises local.NothingReadable when no document could be
-    read, output.OutputExists for a non-empty ``out_dir`` without ``overwrite``.
+    ``options``: engines.local.DedupOptions (or a mapping of its fields; a SparkOptions here is taken as
+    ``spark``). Uses the active SparkSession when there is one (left running), else starts one from
+    ``spark`` (and stops it at the end). Raises local.NothingReadable when no document could be read,
+    output.OutputExists for a non-empty ``out_dir`` without ``overwrite``.
     """
     from pyspark.sql import SparkSession
 
     if isinstance(options, SparkOptions):
-        options, spark_options_ = None, options
+        options, spark = None, options
     config = config or DedupConfig()
     dopts = dedup_options(options)
-    sopts = spark_options(spark_options_)
     active = SparkSession.getActiveSession()
-    spark = active or build_session(sopts, quiet=dopts.quiet)
+    session = active or build_session(spark_options(spark), quiet=dopts.quiet)
     try:
-        return _Run(spark, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
+        return _Run(session, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
     finally:
         if active is None:
-            spark.stop()
+            session.stop()
 
 
 def build_session(opts: SparkOptions, quiet: bool = True) -> Any:
@@ -241,7 +240,13 @@ class _Run:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _begin(self, name: str) -> float:
+        """Name the Spark jobs of an engine stage (Spark UI, event log) and start its clock."""
+        self.spark.sparkContext.setJobDescription(f"storytrace {name}")
+        return time.perf_counter()
+
     def _stage(self, name: str, started: float) -> None:
+        """Record an engine stage's wall time."""
         self.wall[name] = round(time.perf_counter() - started, 3)
         log.info("spark stage %s: %.1f s", name, self.wall[name])
 
@@ -351,7 +356,7 @@ class _Run:
         """Per format, the records as (idx, file_no, pos, <record columns>) in arrival order."""
         from pyspark.sql import functions as F
 
-        started = time.perf_counter()
+        started = self._begin("read")
         out: dict[str, Any] = {}
         file_no = {uri_key(f.uri): n for n, f in enumerate(files)}
         located: dict[str, Any] = {}
@@ -390,11 +395,12 @@ class _Run:
 
     def documents(self, sources: dict[str, Any], files: list[InputFile]) -> Any:
         """DOC_SCHEMA rows for every record (documents and problems), persisted; problems counted."""
+        from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
 
         from . import spark_batches as sb
 
-        started = time.perf_counter()
+        started = self._begin("documents")
         names = [f.name for f in files]
         reader, config = self.reader, self.config
         problems = self.spark.sparkContext.accumulator(0)
@@ -410,8 +416,6 @@ class _Run:
             parts.append(df.mapInArrow(body, schema))
         docs = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
         docs = self._keep(docs)
-        from pyspark.sql import functions as F
-
         counts = docs.agg(F.count("problem").alias("problems"), F.count("id").alias("documents"),
                           F.sum(F.col("fallback").cast("int")).alias("fallbacks"),
                           F.countDistinct("id").alias("ids")).first()
@@ -433,27 +437,27 @@ class _Run:
 
         from .spark_graph import bucket_pairs
 
-        started = time.perf_counter()
+        started = self._begin("candidates")
         cfg = self.config
         postings = (
-            docs.filter(F.size("bands") > 0).select(F.lit(SRC_LSH).alias("src"), F.explode("bands").alias("key"), "idx")
+            docs.filter(F.size("bands") > 0).select(F.lit(SRC_LSH).alias("src"), F.explode("bands").alias("key"), "idx",
+                                                    F.lit(0).alias("w"))
             .unionByName(docs.filter(F.col("chash").isNotNull())
-                         .select(F.lit(SRC_EXACT).alias("src"), F.col("chash").alias("key"), "idx"))
+                         .select(F.lit(SRC_EXACT).alias("src"), F.col("chash").alias("key"), "idx", F.lit(0).alias("w")))
             .unionByName(docs.filter(F.col("n_anchors") > 0)
-                         .select(F.lit(SRC_ANCHOR).alias("src"), F.explode("anchors").alias("key"), "idx")))
+                         .select(F.lit(SRC_ANCHOR).alias("src"), F.explode("anchors").alias("key"), "idx",
+                                 F.col("n_anchors").alias("w"))))
         links = bucket_pairs(postings, {SRC_LSH: cfg.max_bucket, SRC_EXACT: cfg.max_bucket,
-                                        SRC_ANCHOR: cfg.anchor_df_cap}).localCheckpoint()
-        direct = links.filter(F.col("src") != SRC_ANCHOR).select("a", "b")
-        counts = docs.select("idx", "n_anchors")
-        shared = (links.filter(F.col("src") == SRC_ANCHOR).groupBy("a", "b").agg(F.count("*").alias("shared"))
-                  .join(counts.withColumnRenamed("idx", "a").withColumnRenamed("n_anchors", "na"), "a")
-                  .join(counts.withColumnRenamed("idx", "b").withColumnRenamed("n_anchors", "nb"), "b"))
+                                        SRC_ANCHOR: cfg.anchor_df_cap})
+        anchor = F.col("src") == SRC_ANCHOR
+        per_pair = links.groupBy("a", "b").agg(
+            F.max((~anchor).cast("int")).alias("direct"), F.sum(anchor.cast("int")).alias("shared"),
+            F.max(F.when(anchor, F.col("wa"))).alias("na"), F.max(F.when(anchor, F.col("wb"))).alias("nb"))
         smaller = F.least("na", "nb")
         keep = ((F.col("shared") >= cfg.min_shared_anchors) | (F.col("shared") >= smaller)) & (
             F.col("shared") >= F.lit(float(cfg.min_anchor_ratio)) * smaller)
-        pairs = self._keep(direct.unionByName(shared.filter(keep).select("a", "b")).distinct())
+        pairs = self._keep(per_pair.filter((F.col("direct") == 1) | ((F.col("shared") > 0) & keep)).select("a", "b"))
         self.stats["candidate_pairs"] = pairs.count()
-        self.stats["links"] = links.count()
         self._stage("candidates", started)
         return pairs
 
@@ -480,7 +484,7 @@ class _Run:
 
     def verify(self, pairs: Any, docs: Any) -> Any:
         """Verified duplicate edges (a, b, relation, direction, score), persisted."""
-        started = time.perf_counter()
+        started = self._begin("verify")
         edges = self._keep(self._verify(pairs, docs).filter("matched").drop("matched"))
         self.stats["verified_pairs"] = edges.count()
         self._stage("verify", started)
@@ -506,10 +510,11 @@ class _Run:
         """(node, label, code, score) of documents in groups of two or more: label = canonical's idx,
         code = MAP_RELATIONS index of the member's relation to it (the chaining guard applied)."""
         from pyspark.sql import functions as F
+        from pyspark.sql.window import Window
 
         from .spark_graph import connected_components
 
-        started = time.perf_counter()
+        started = self._begin("groups")
         keys = self._keep(self._keys(docs))
         active = None  # None: every document
         settled: list[Any] = []
@@ -522,14 +527,14 @@ class _Run:
             self.stats["guard_rounds"] = round_no + 1
             comp = connected_components(round_edges.select(F.col("a").alias("src"), F.col("b").alias("dst")))
             self.stats["cc_rounds"].append(comp.rounds)
-            canon = (comp.labels.join(keys, "node").groupBy("label")
-                     .agg(F.min("key").getField("node").alias("canon"), F.count("*").alias("size")))
-            member = comp.labels.join(canon, "label").select("node", "canon", "size").localCheckpoint()
-            on_edge = (round_edges.join(member.select(F.col("node").alias("a"), F.col("canon").alias("ca")), "a")
-                       .join(member.select(F.col("node").alias("b"), F.col("canon").alias("cb")), "b"))
-            direct = (on_edge.filter(F.col("ca") == F.col("b")).select(
+            component = Window.partitionBy("label")
+            member = (comp.labels.join(keys, "node")
+                      .select("node", F.min("key").over(component).getField("node").alias("canon"),
+                              F.count("*").over(component).alias("size"))).localCheckpoint()
+            on_edge = round_edges.join(member.select(F.col("node").alias("a"), "canon"), "a")  # canon(a) = canon(b)
+            direct = (on_edge.filter(F.col("canon") == F.col("b")).select(
                 F.col("a").alias("node"), _member_code(F.col("relation"), F.col("direction")).alias("code"), "score")
-                .unionByName(on_edge.filter(F.col("cb") == F.col("a")).select(
+                .unionByName(on_edge.filter(F.col("canon") == F.col("a")).select(
                     F.col("b").alias("node"), _member_code(F.col("relation"), -F.col("direction")).alias("code"),
                     "score")))
             check = (member.filter((F.col("canon") != F.col("node")) & (F.col("size") > 2))
@@ -564,7 +569,7 @@ class _Run:
 
         from .local import DedupSummary, peak_rss_mb
 
-        started = time.perf_counter()
+        started = self._begin("write")
         fs, root = self._fs(out_dir)
         if fs.exists(root):
             fs.delete(root, True)  # checked before the run: empty, or overwrite was asked for
@@ -586,7 +591,8 @@ class _Run:
             "idx", "source", "locator", F.col("problem").alias("reason"), "record")
         driver = self.spark.createDataFrame(
             [(-1, *p) for p in self.problems], "idx long, source string, locator string, reason string, record string")
-        errors.unionByName(driver).orderBy("idx").drop("idx").write.mode("overwrite").json(f"{out_dir}/errors")
+        errors = errors.unionByName(driver).coalesce(1).sortWithinPartitions("idx").drop("idx")
+        errors.write.mode("overwrite").json(f"{out_dir}/errors")
         self._stage("write", started)
         agg = table.groupBy("label").agg(F.count("*").alias("size"))
         sizes = agg.agg(F.sum((F.col("size") > 1).cast("int")).alias("groups"), F.max("size").alias("largest"),
@@ -604,9 +610,8 @@ class _Run:
             extraction_fallbacks=self.stats["fallbacks"], outputs=outputs, timings_s=dict(self.wall),
             cpu_s={}, docs_per_s=round(n / max(self.wall["total"], 1e-9), 1), peak_rss_mb=round(peak_rss_mb(), 1),
             config=asdict(self.config),
-            options={"keep": self.options.keep, "output_format": self.options.output_format or "same",
-                     "map_format": self.options.map_format, "reader": reader, "master": self.spark.sparkContext.master,
-                     "links": self.stats["links"], "guard_rounds": self.stats["guard_rounds"],
+            options={"accumulated_problems": self.stats["accumulated_problems"], "keep": self.options.keep, "output_format": self.options.output_format or "same",
+                     "map_format": self.options.map_format, "reader": reader, "master": self.spark.sparkContext.master, "guard_rounds": self.stats["guard_rounds"],
                      "cc_rounds": self.stats["cc_rounds"]},
             engine="spark",
         )
@@ -629,10 +634,12 @@ class _Run:
                 lines = kept.select(F.col("value").cast("string").alias("value"))
                 if target == "jsonl":
                     lines.write.mode("overwrite").text(path)
-                else:
+                else:  # JSON lines to Parquet: Spark infers the schema, rows stay in input order
                     tmp = f"{out_dir}/_tmp_lines"
                     lines.write.mode("overwrite").text(tmp)
-                    self.spark.read.json(tmp).write.mode("overwrite").parquet(path)
+                    schema = self.spark.read.json(tmp).schema
+                    parsed = kept.select(F.from_json(F.col("value").cast("string"), schema).alias("r"))
+                    parsed.select("r.*").write.mode("overwrite").parquet(path)
                     fs, hpath = self._fs(tmp)
                     fs.delete(hpath, True)
             else:
@@ -679,14 +686,6 @@ def _write_text(fs_path: tuple[Any, Any], text: str) -> None:
         stream.write(bytearray(text.encode("utf-8")))
     finally:
         stream.close()
-
-
-def _read_head(spark: Any, stream: Any, size: int = 4096) -> Any:
-    """The first bytes of a Hadoop input stream as a Java byte array."""
-    jvm = spark.sparkContext._jvm
-    buf = jvm.java.lang.reflect.Array.newInstance(jvm.java.lang.Byte.TYPE, size)
-    stream.read(buf)
-    return buf
 
 
 def _sniff_local(name: str) -> str | None:

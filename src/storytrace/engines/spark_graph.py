@@ -32,29 +32,34 @@ def _cap_column(caps: dict[int, int]) -> Column:
 
 
 def bucket_pairs(postings: DataFrame, caps: dict[int, int], hubs: int = HUBS) -> DataFrame:
-    """(src, a, b) with a < b: one row per bucket link (a pair linked in k buckets appears k times).
+    """(src, a, b, wa, wb) with a < b: one row per bucket link (a pair linked in k buckets appears k
+    times); ``postings`` has src (int), key (long), idx (long) and optionally w (a per-posting
+    payload, returned as wa/wb); ``caps`` maps src -> bucket cap.
 
-    ``postings`` has columns src (int), key (long), idx (long); ``caps`` maps src -> bucket cap.
+    One shuffle: postings are partitioned by (src, key) and sorted by idx; each row learns its rank
+    and the bucket's first ``hubs`` members in the same window pass. Ranks <= cap pair with every
+    earlier rank (a self-join on the already partitioned heads); later ranks pair with the hubs.
     """
-    limit = max(caps.values())
+    if "w" not in postings.columns:
+        postings = postings.withColumn("w", F.lit(0))
     cap = _cap_column(caps)
     n_hubs = F.least(F.lit(hubs), cap)
     order = Window.partitionBy("src", "key").orderBy("idx")
-    heads = (postings.withColumn("rank", F.row_number().over(order))
-             .filter(F.col("rank") <= F.lit(limit))  # literal limit: Spark's WindowGroupLimit applies
-             .filter(F.col("rank") <= cap))
-    left = heads.select("src", "key", F.col("idx").alias("a"), F.col("rank").alias("ra"))
-    right = heads.select("src", "key", F.col("idx").alias("b"), F.col("rank").alias("rb"))
+    running = order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    ranked = postings.select(
+        "src", "key", "idx", "w", F.row_number().over(order).alias("rank"),
+        F.array(*[F.struct(F.nth_value("idx", k).over(running).alias("idx"),
+                           F.nth_value("w", k).over(running).alias("w")) for k in range(1, hubs + 1)]).alias("hubs"))
+    heads = ranked.filter(F.col("rank") <= cap)
+    left = heads.select("src", "key", F.col("idx").alias("a"), F.col("w").alias("wa"), F.col("rank").alias("ra"))
+    right = heads.select("src", "key", F.col("idx").alias("b"), F.col("w").alias("wb"), F.col("rank").alias("rb"))
     head_pairs = (left.join(right, ["src", "key"]).filter(F.col("ra") < F.col("rb"))
-                  .select("src", "a", "b"))
-    full = (heads.groupBy("src", "key")
-            .agg(F.count("*").alias("n"), F.max("idx").alias("last"),
-                 F.array_sort(F.collect_list(F.when(F.col("rank") <= n_hubs, F.col("idx")))).alias("hubs"))
-            .filter(F.col("n") >= cap)
-            .select("src", "key", "last", "hubs"))
-    tail_pairs = (postings.join(full, ["src", "key"]).filter(F.col("idx") > F.col("last"))
-                  .select("src", F.explode("hubs").alias("a"), F.col("idx").alias("b")))
-    return head_pairs.unionByName(tail_pairs)
+                  .select("src", "a", "b", "wa", "wb"))
+    tails = (ranked.filter(F.col("rank") > cap)
+             .select("src", "idx", "w", F.explode(F.slice("hubs", F.lit(1), n_hubs)).alias("hub"))
+             .select("src", F.col("hub.idx").alias("a"), F.col("idx").alias("b"), F.col("hub.w").alias("wa"),
+                     F.col("w").alias("wb")))
+    return head_pairs.unionByName(tails)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,20 +77,20 @@ def _undirected(edges: DataFrame) -> DataFrame:
 
 
 def _large_star(e: DataFrame) -> DataFrame:
-    """Connect every strictly larger neighbour of x to the smallest node of x's closed neighbourhood."""
+    """Connect every strictly larger neighbour of x to the smallest node of x's closed neighbourhood
+    (may repeat edges; the small star removes repeats)."""
     sym = e.select(F.col("u").alias("x"), F.col("v").alias("y")).unionByName(
         e.select(F.col("v").alias("x"), F.col("u").alias("y")))
-    mins = sym.groupBy("x").agg(F.least(F.first("x"), F.min("y")).alias("m"))
-    return (sym.filter(F.col("y") > F.col("x")).join(mins, "x")
-            .select(F.col("y").alias("u"), F.col("m").alias("v")).distinct())
+    m = F.least(F.col("x"), F.min("y").over(Window.partitionBy("x")))
+    return sym.select("x", "y", m.alias("m")).filter(F.col("y") > F.col("x")).select(
+        F.col("y").alias("u"), F.col("m").alias("v"))
 
 
 def _small_star(e: DataFrame) -> DataFrame:
     """Connect x and its smaller neighbours to the smallest of them (x's stars are made flat)."""
-    mins = e.groupBy("u").agg(F.min("v").alias("m"))
-    joined = e.join(mins, "u")
-    moved = joined.filter(F.col("v") != F.col("m")).select(F.col("v").alias("u"), F.col("m").alias("v"))
-    return moved.unionByName(mins.select("u", F.col("m").alias("v"))).distinct()
+    with_min = e.select("u", "v", F.min("v").over(Window.partitionBy("u")).alias("m"))
+    moved = with_min.filter(F.col("v") != F.col("m")).select(F.col("v").alias("u"), F.col("m").alias("v"))
+    return moved.unionByName(with_min.select("u", F.col("m").alias("v"))).distinct()
 
 
 def _is_star_forest(e: DataFrame) -> bool:
