@@ -30,7 +30,7 @@ browser:
 		|| echo "warning: could not install chromium; browser tests will be skipped"; fi
 
 test: install browser
-	$(PY) -m pytest -q -n 2 --durations=15
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 bench: install
 	$(VENV)/bin/storytrace bench

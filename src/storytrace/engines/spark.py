@@ -292,6 +292,7 @@ class _Run:
         finally:
             for df in self.persisted:
                 df.unpersist()
+            self.spark.sparkContext.setJobDescription(None)
         return self.summary
 
     def _check_out(self, inputs: list[str], out_dir: str) -> None:

@@ -2,10 +2,9 @@
 
 * ``bucket_pairs``: candidate pairs from (src, key, idx) postings with the giant-bucket guard of
   ``match.buckets.BucketIndex``: in arrival order (``idx``) the first ``cap`` members of a bucket are
-  linked pairwise and every later member to the first ``HUBS`` members only. The first ``cap`` members
-  come from ``row_number() <= cap``, which Spark evaluates with a map-side group limit, so a bucket of
-  millions of postings (a cookie banner) ships at most ``cap`` rows per map task to one reducer; later
-  members are found by joining their bucket's (last head, hubs) row.
+  linked pairwise and every later member to the first ``HUBS`` members only. One shuffle by
+  (src, key), one window pass (rank, first members); a bucket's postings are sorted by one task
+  (spilling to disk), and its output is bounded by the guard.
 * ``connected_components``: large-star / small-star (Kiveris et al., SoCC 2014) over an edge list;
   every node ends labelled with the smallest node of its component, like ``cluster.unionfind``.
 """
