@@ -11,7 +11,7 @@ import numpy as np
 from ..records import Article, Relation
 from ..match.verify import verify_pairs
 from ..text.clean import WRAPPER_SHARE, chrome_share
-from .groups import CanonicalKeys, PairVerifier, guarded_groups
+from .groups import CanonicalKeys, PairVerifier, guarded_groups, keep_rule_keys
 
 DUPLICATE_RELATIONS = frozenset({"exact", "near_duplicate", "contains"})
 
@@ -91,20 +91,13 @@ class Analysis:
 
 def canonical_keys(articles: Sequence[Article], keep: str = "canonical") -> CanonicalKeys:
     """Per-document keys of the keep rule (``canonical``, ``first`` or ``longest``) as arrays."""
-    n = len(articles)
-    order = np.arange(n, dtype=np.int64)
-    zeros = np.zeros(n, dtype=np.int64)
-    if keep == "first":
-        return CanonicalKeys(zeros, zeros, zeros, order)
-    if keep == "longest":
-        return CanonicalKeys(zeros, np.array([len(a.text) for a in articles], dtype=np.int64), zeros, order)
-    if keep != "canonical":
-        raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
-    dates = [a.date or "9999" for a in articles]
-    date_rank = np.unique(np.array(dates, dtype=object).astype(str), return_inverse=True)[1].astype(np.int64)
-    wrapped = np.array([chrome_share(a) > WRAPPER_SHARE for a in articles], dtype=np.int64)
-    length = np.array([len(a.norm) for a in articles], dtype=np.int64)
-    return CanonicalKeys(wrapped, length, date_rank, order)
+    return keep_rule_keys(
+        keep,
+        wrapped=np.array([chrome_share(a) > WRAPPER_SHARE for a in articles], dtype=np.int64),
+        length=np.array([len(a.norm) for a in articles], dtype=np.int64),
+        longest=np.array([len(a.text) for a in articles], dtype=np.int64),
+        dates=np.array([a.date or "9999" for a in articles], dtype=object).astype(str),
+    )
 
 
 def build_groups(

@@ -36,6 +36,26 @@ class CanonicalKeys:
         return cls(zeros, zeros, zeros, np.arange(n, dtype=np.int64))
 
 
+def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: np.ndarray,
+                   dates: np.ndarray) -> CanonicalKeys:
+    """Keys of a keep rule from per-document columns: ``canonical`` (clean before wrapped, longer normalised
+    text, earlier date, first seen), ``first`` (first seen) or ``longest`` (``longest`` column, first seen).
+
+    ``dates`` may hold any sortable values with missing dates encoded to sort last.
+    """
+    n = len(length)
+    order = np.arange(n, dtype=np.int64)
+    zeros = np.zeros(n, dtype=np.int64)
+    if keep == "first":
+        return CanonicalKeys.by_order(n)
+    if keep == "longest":
+        return CanonicalKeys(zeros, np.asarray(longest, dtype=np.int64), zeros, order)
+    if keep != "canonical":
+        raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
+    date_rank = np.unique(dates, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    return CanonicalKeys(np.asarray(wrapped, dtype=np.int64), np.asarray(length, dtype=np.int64), date_rank, order)
+
+
 def canonical_of(labels: np.ndarray, keys: CanonicalKeys) -> np.ndarray:
     """For each document, the index of its group's canonical document."""
     n = len(labels)

@@ -49,7 +49,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import xxhash
 
-from ..cluster.groups import CanonicalKeys, guarded_groups
+from ..cluster.groups import CanonicalKeys, guarded_groups, keep_rule_keys
 from ..fingerprint import DedupConfig, fingerprint
 from ..io import iter_sources, read_path
 from ..io.base import EXTENSION_FORMATS, STREAM_BUFFER, ReaderOptions, opened, sniff_format, strip_compression_suffix
@@ -629,15 +629,7 @@ def verify_stage(texts: Sequence[str], pairs: np.ndarray, wrapped: np.ndarray, c
 def canonical_keys(keep: KeepRule, columns: Columns) -> CanonicalKeys:
     """Sort keys of the keep rule (smaller wins): canonical = clean article before a wrapping page,
     longer normalised text, earlier date, first seen; first = first seen; longest = longest document."""
-    n = len(columns)
-    order = np.arange(n, dtype=np.int64)
-    zeros = np.zeros(n, dtype=np.int64)
-    if keep == "first":
-        return CanonicalKeys.by_order(n)
-    if keep == "longest":
-        return CanonicalKeys(zeros, columns.body_length, zeros, order)
-    date_rank = np.unique(columns.date, return_inverse=True)[1].astype(np.int64).reshape(-1)
-    return CanonicalKeys(columns.wrapped.astype(np.int64), columns.length, date_rank, order)
+    return keep_rule_keys(keep, columns.wrapped, columns.length, columns.body_length, columns.date)
 
 
 def group_documents(n: int, edges: Edges, keys: CanonicalKeys,
