@@ -1,6 +1,6 @@
 import numpy as np
 
-from storytrace.cluster.groups import CanonicalKeys, canonical_of, guarded_groups
+from storytrace.cluster.groups import CanonicalKeys, canonical_of, guarded_groups, incomplete_members, keep_rule_keys
 from storytrace.cluster.unionfind import connected_components
 
 
@@ -48,3 +48,34 @@ def test_everything_duplicate_and_nothing_duplicate():
     assert (labels == 0).all()
     labels, _ = guarded_groups(n, np.zeros((0, 2), np.int64), CanonicalKeys.by_order(n), lambda p: np.ones(len(p), bool))
     assert labels.tolist() == list(range(n))
+
+
+def test_canonical_rule_prefers_the_copy_most_members_verified_against():
+    # 0 original (1000 chars), 1-3 word-edited copies verified against 0 and each other,
+    # 4 an insertion-edited copy (1150 chars, longest) verified only against 0, 5 a 30 % excerpt of 0.
+    edges = np.array([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3], [0, 4], [0, 5], [1, 5]])
+    lengths = np.array([1000, 990, 1010, 995, 1150, 300])
+    keys = keep_rule_keys("canonical", np.zeros(6), lengths, lengths, np.array(["9999"] * 6))
+    degree = np.bincount(edges.ravel(), minlength=6)
+    assert canonical_of(np.zeros(6, np.int64), keys, degree).tolist() == [0] * 6
+    # the longest-first rule would have chosen the outlier; 2-3 then fail against it and leave the group
+    verified = {tuple(sorted(e)) for e in edges.tolist()}
+    verify = lambda pairs: np.array([tuple(sorted(p)) in verified for p in pairs.tolist()])  # noqa: E731
+    labels, _ = guarded_groups(6, edges, keys, verify)
+    assert labels.tolist() == [0] * 6
+    old_rule = CanonicalKeys(keys.wrapped, keys.length, keys.date_rank, keys.order)
+    labels_old, _ = guarded_groups(6, edges, old_rule, verify)
+    assert labels_old[4] == 4 and len(set(labels_old.tolist())) > 1
+
+
+def test_an_excerpt_never_wins_on_degree_and_wrapped_pages_lose_to_clean_text():
+    # 0 full article, 1 excerpt linked to many, 2 a page wrapping the article (longest, wrapped)
+    labels = np.zeros(3, np.int64)
+    keys = keep_rule_keys("canonical", np.array([0, 0, 1]), np.array([1000, 400, 3000]), np.array([1000, 400, 3000]),
+                          np.array(["9999"] * 3))
+    assert incomplete_members(labels, keys).tolist() == [0, 1, 0]
+    assert canonical_of(labels, keys, np.array([1, 9, 9])).tolist() == [0, 0, 0]
+    # only wrapped pages: completeness is measured among them
+    keys_wrapped = keep_rule_keys("canonical", np.ones(2), np.array([1000, 900]), np.array([1000, 900]),
+                                  np.array(["9999"] * 2))
+    assert canonical_of(np.zeros(2, np.int64), keys_wrapped, np.array([1, 3])).tolist() == [1, 1]

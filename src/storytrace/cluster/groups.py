@@ -16,18 +16,27 @@ import numpy as np
 from .unionfind import connected_components
 
 MAX_ROUNDS = 4
+#: a clean member at least COMPLETE_NUM/COMPLETE_DEN of the group's longest clean text counts as complete
+COMPLETE_NUM, COMPLETE_DEN = 4, 5
 #: verify(pairs (k, 2) int64) -> bool mask (k,): whether each pair is really a duplicate pair
 PairVerifier = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(slots=True, frozen=True)
 class CanonicalKeys:
-    """Per-document sort keys of the canonical rule (see ``cluster.canonical``): smaller wins."""
+    """Per-document sort keys of a keep rule: smaller wins.
+
+    With ``by_degree`` (the ``canonical`` rule) two group-level keys come between ``wrapped`` and
+    ``length``: whether the member is complete (at least 4/5 of the longest clean member's length, so
+    an excerpt or a truncated copy never wins) and its number of verified edges inside the group (the
+    copy most others verified against: a medoid, not an insertion-edited outlier that happens to be longest).
+    """
 
     wrapped: np.ndarray  # 1 for a page that wraps the article in chrome, else 0
     length: np.ndarray  # length of the normalised text (longer wins)
     date_rank: np.ndarray  # rank of the publication date (missing dates rank last)
     order: np.ndarray  # ingestion order
+    by_degree: bool = False
 
     @classmethod
     def by_order(cls, n: int) -> "CanonicalKeys":
@@ -53,15 +62,36 @@ def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: 
     if keep != "canonical":
         raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
     date_rank = np.unique(dates, return_inverse=True)[1].astype(np.int64).reshape(-1)
-    return CanonicalKeys(np.asarray(wrapped, dtype=np.int64), np.asarray(length, dtype=np.int64), date_rank, order)
+    return CanonicalKeys(np.asarray(wrapped, dtype=np.int64), np.asarray(length, dtype=np.int64), date_rank, order,
+                         by_degree=True)
 
 
-def canonical_of(labels: np.ndarray, keys: CanonicalKeys) -> np.ndarray:
-    """For each document, the index of its group's canonical document."""
+def incomplete_members(labels: np.ndarray, keys: CanonicalKeys) -> np.ndarray:
+    """1 for a member shorter than 4/5 of the longest member among its group's cleanest (least wrapped)."""
+    n = len(labels)
+    size = int(labels.max()) + 1 if n else 0
+    cleanest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(cleanest, labels, keys.wrapped)
+    reference = np.full(size, -1, dtype=np.int64)
+    clean = keys.wrapped == cleanest[labels]
+    np.maximum.at(reference, labels[clean], keys.length[clean])
+    return (keys.length * COMPLETE_DEN < reference[labels] * COMPLETE_NUM).astype(np.int64)
+
+
+def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | None = None) -> np.ndarray:
+    """For each document, the index of its group's canonical document.
+
+    ``degree``: verified edges per document inside its group (used when ``keys.by_degree``).
+    """
     n = len(labels)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((keys.order, keys.date_rank, -keys.length, keys.wrapped, labels))
+    if keys.by_degree:
+        degree = np.zeros(n, dtype=np.int64) if degree is None else np.asarray(degree, dtype=np.int64)
+        order = np.lexsort((keys.order, keys.date_rank, -keys.length, -degree, incomplete_members(labels, keys),
+                            keys.wrapped, labels))
+    else:
+        order = np.lexsort((keys.order, keys.date_rank, -keys.length, keys.wrapped, labels))
     sorted_labels = labels[order]
     first = np.ones(n, dtype=bool)
     first[1:] = sorted_labels[1:] != sorted_labels[:-1]
@@ -82,7 +112,7 @@ def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairV
         keep = active[edges[:, 0]] & active[edges[:, 1]]
         round_edges = edges[keep]
         comp = connected_components(n, round_edges[:, 0], round_edges[:, 1])
-        canon = canonical_of(comp, keys)
+        canon = canonical_of(comp, keys, np.bincount(round_edges.ravel(), minlength=n))
         sizes = np.bincount(comp, minlength=n)
         direct = _has_direct_edge(round_edges, canon)
         check = active & (canon != np.arange(n)) & (sizes[comp] > 2) & ~direct

@@ -492,7 +492,7 @@ class _Run:
         return edges
 
     def _keys(self, docs: Any) -> Any:
-        """(node, key) with key the keep rule's sort struct (smallest wins, ``engines.local.canonical_keys``)."""
+        """(node, wrapped, length, date, order) of the keep rule (``cluster.groups.keep_rule_keys``)."""
         from pyspark.sql import functions as F
 
         zero, idx = F.lit(0), F.col("idx")
@@ -500,18 +500,43 @@ class _Run:
         if rule == "first":
             parts = [zero, F.lit(0).cast("long"), F.lit(b"").cast("binary"), idx]
         elif rule == "longest":
-            parts = [zero, -F.col("body_length"), F.lit(b"").cast("binary"), idx]
+            parts = [zero, F.col("body_length").cast("long"), F.lit(b"").cast("binary"), idx]
         else:
-            parts = [F.col("wrapped").cast("int"), -F.col("length"), F.col("date"), idx]
+            parts = [F.col("wrapped").cast("int"), F.col("length").cast("long"), F.col("date"), idx]
         names = ("wrapped", "length", "date", "order")
-        return docs.select(idx.alias("node"), F.struct(*[p.alias(n) for p, n in zip(parts, names)],
-                                                       idx.alias("node")).alias("key"))
+        return docs.select(idx.alias("node"), *[p.alias(n) for p, n in zip(parts, names)])
+
+    def _canonicals(self, labels: Any, keys: Any, round_edges: Any) -> Any:
+        """(node, canon, size) per grouped node: the smallest key struct of its component, as
+        ``cluster.groups.canonical_of`` (with the canonical rule: completeness and in-group degree)."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.window import Window
+
+        from ..cluster.groups import COMPLETE_DEN, COMPLETE_NUM
+
+        component = Window.partitionBy("label")
+        member = labels.join(keys, "node")
+        if self.options.keep == "canonical":
+            ends = round_edges.select(F.col("a").alias("node")).unionByName(round_edges.select(F.col("b").alias("node")))
+            degree = ends.groupBy("node").agg(F.count("*").alias("degree"))
+            member = (member.join(degree, "node", "left")
+                      .withColumn("cleanest", F.min("wrapped").over(component)))
+            reference = F.max(F.when(F.col("wrapped") == F.col("cleanest"), F.col("length"))).over(component)
+            member = member.withColumn(
+                "incomplete", (F.col("length") * COMPLETE_DEN < reference * COMPLETE_NUM).cast("int"))
+            degree_key = -F.coalesce(F.col("degree"), F.lit(0)).cast("long")
+        else:
+            member = member.withColumn("incomplete", F.lit(0))
+            degree_key = F.lit(0).cast("long")
+        key = F.struct(F.col("wrapped"), F.col("incomplete"), degree_key.alias("degree"),
+                       (-F.col("length")).alias("length"), F.col("date"), F.col("order"), F.col("node"))
+        return member.select("node", F.min(key).over(component).getField("node").alias("canon"),
+                             F.count("*").over(component).alias("size"))
 
     def groups(self, docs: Any, edges: Any) -> Any:
         """(node, label, code, score) of documents in groups of two or more: label = canonical's idx,
         code = MAP_RELATIONS index of the member's relation to it (the chaining guard applied)."""
         from pyspark.sql import functions as F
-        from pyspark.sql.window import Window
 
         from .spark_graph import connected_components
 
@@ -528,10 +553,7 @@ class _Run:
             self.stats["guard_rounds"] = round_no + 1
             comp = connected_components(round_edges.select(F.col("a").alias("src"), F.col("b").alias("dst")))
             self.stats["cc_rounds"].append(comp.rounds)
-            component = Window.partitionBy("label")
-            member = (comp.labels.join(keys, "node")
-                      .select("node", F.min("key").over(component).getField("node").alias("canon"),
-                              F.count("*").over(component).alias("size"))).localCheckpoint()
+            member = self._canonicals(comp.labels, keys, round_edges).localCheckpoint()
             on_edge = round_edges.join(member.select(F.col("node").alias("a"), "canon"), "a")  # canon(a) = canon(b)
             direct = (on_edge.filter(F.col("canon") == F.col("b")).select(
                 F.col("a").alias("node"), _member_code(F.col("relation"), F.col("direction")).alias("code"), "score")
