@@ -71,7 +71,7 @@ RECORD_SCHEMA = {"id": "string", "text": "string", "source": "string", "title": 
                  "url": "string"}
 DATE_BYTES = 32
 _WORD = re.compile(r"\w")
-_MISSING_DATE = b"\xff"  # sorts after every date, as "9999" does in cluster.canonical
+_MISSING_DATE = b"\xff"  # sorts after every date, as "9999" does in cluster.analysis.canonical_keys
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class CleanDoc:
     id: str
     locator: str
     norm: str
-    wrapped: bool  # a page wrapping the article in chrome (cluster.canonical's first criterion)
+    wrapped: bool  # a page wrapping the article in chrome (the canonical rule's first criterion, cluster.groups)
     length: int  # characters of the normalised text (canonical rule)
     body_length: int  # characters of the document as given (``--keep longest``)
     date: str | None
@@ -270,7 +270,7 @@ def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
 
 
 def is_wrapper(record: RawRecord, text: str) -> bool:
-    """The wrapper rule of ``match.relate``/``cluster.canonical``: a text document whose extracted
+    """The wrapper rule of ``match.relate``/``cluster.groups``: a text document whose extracted
     article is under 70 % of its words is a page around the article (HTML pages are never flagged)."""
     if record.kind != "text":
         return False

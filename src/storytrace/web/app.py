@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..cluster.analysis import DUPLICATE_RELATIONS
 from ..store import queries
 from . import present
 from .compare import Comparison, compare, find_explainer
@@ -219,7 +220,10 @@ def _groups(state: AppState, page: int, per_page: int, min_size: int) -> queries
     conn = state.conn()
     result = queries.list_groups(conn, page, per_page, min_size)
     for group in result.items:
-        group.reason = present.canonical_reason(queries.group_articles(conn, group.id), group.canonical)
+        articles = queries.group_articles(conn, group.id)
+        links = [(r.a, r.b) for r in queries.relations_among(conn, [a.id for a in articles])
+                 if r.relation in DUPLICATE_RELATIONS]
+        group.reason = present.canonical_reason(articles, group.canonical, links)
     return result
 
 

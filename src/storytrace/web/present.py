@@ -1,33 +1,52 @@
 """Small presentation helpers for the pages: why a group's canonical was kept, spans, numbers."""
 from __future__ import annotations
 
-from ..cluster.canonical import WRAPPER_SHARE, CanonicalCandidate, canonical_key, chrome_share
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..cluster.analysis import canonical_keys
+from ..cluster.groups import COMPLETE_DEN, COMPLETE_NUM, incomplete_members
 from ..records import Article
+from ..text.clean import WRAPPER_SHARE, chrome_share
 
 
-def canonical_reason(articles: list[Article], canonical: str) -> str:
-    """One sentence on why ``canonical`` was kept, following the canonical rule's first deciding criterion."""
-    ranked = {a.id: canonical_key(CanonicalCandidate(i, a)) for i, a in enumerate(articles)}
-    if canonical not in ranked:
+def canonical_reason(articles: list[Article], canonical: str, links: Iterable[tuple[str, str]] = ()) -> str:
+    """One sentence on why ``canonical`` was kept: the first criterion of the canonical rule
+    (``cluster.groups``) that sets it apart from the runner-up. ``links``: verified duplicate pairs in the group."""
+    index = {a.id: i for i, a in enumerate(articles)}
+    if canonical not in index:
         return "kept by the canonical rule"
-    if len(ranked) == 1:
+    if len(index) == 1:
         return "the only document of its group"
+    keys = canonical_keys(articles)
+    pairs = np.array([(index[a], index[b]) for a, b in links if a in index and b in index and a != b],
+                     dtype=np.int64).reshape(-1, 2)
+    degree = np.bincount(pairs.ravel(), minlength=len(articles))
+    incomplete = incomplete_members(np.zeros(len(articles), dtype=np.int64), keys)
+    ranked = {doc: (int(keys.wrapped[i]), int(incomplete[i]), -int(degree[i]), -int(keys.length[i]),
+                     int(keys.date_rank[i]), i) for doc, i in index.items()}
     kept = ranked[canonical]
-    others = [key for doc, key in ranked.items() if doc != canonical]
-    runner_up = min(others)
+    runner_up = min(key for doc, key in ranked.items() if doc != canonical)
     if runner_up < kept:
         return "chosen by another keep rule (--keep first or longest)"
+    kept_article = articles[index[canonical]]
     if kept[0] < runner_up[0]:
-        kept_article = next(a for a in articles if a.id == canonical)
         share = max(chrome_share(a) for a in articles if a.id != canonical)
         return (
             f"the clean article: the other copies are pages wrapping it (up to {share:.0%} page chrome, "
             f"limit {WRAPPER_SHARE:.0%}; this one {chrome_share(kept_article):.0%})"
         )
     if kept[1] < runner_up[1]:
-        return f"the most complete text ({-kept[1]:,} normalised characters, next {-runner_up[1]:,})"
+        return (f"the complete text: the other copies are excerpts or truncated copies "
+                f"(under {COMPLETE_NUM / COMPLETE_DEN:.0%} of the longest clean text)")
     if kept[2] < runner_up[2]:
-        return f"the earliest publication date ({kept[2]})"
+        return (f"the copy most others verified against ({-kept[2]} verified duplicate links in the group, "
+                f"next {-runner_up[2]})")
+    if kept[3] < runner_up[3]:
+        return f"the most complete text ({-kept[3]:,} normalised characters, next {-runner_up[3]:,})"
+    if kept[4] < runner_up[4]:
+        return f"the earliest publication date ({kept_article.date})"
     return "identical candidates: the first one ingested"
 
 
