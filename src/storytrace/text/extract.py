@@ -93,11 +93,20 @@ _CHROME_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # Cheap literal pre-check: _CHROME_PHRASE can only match text containing one of these.
-_CHROME_HINT = re.compile(
-    r"cookie|adblock|ad blocker|whitelist|©|\(c\)|copyright|rights reserved|^(?:related|read|also|see|more)|"
-    r"^by |newsletter|click here|^photo|^image|^\(image|getty images|^\(?(?:additional|reporting|writing|editing)",
-    re.IGNORECASE,
-)
+# Cheap pre-check before _CHROME_PHRASE: literal substrings of a lower-cased line and literal line
+# starts (a regex alternation scanned every position of every paragraph: 40 % of plain-text cleaning).
+_HINT_WORDS = ("cookie", "adblock", "ad blocker", "whitelist", "©", "(c)", "copyright", "rights reserved",
+               "newsletter", "click here", "getty images")
+_HINT_STARTS = ("related", "read", "also", "see", "more", "by ", "photo", "image", "(image", "additional",
+                "reporting", "writing", "editing", "(additional", "(reporting", "(writing", "(editing")
+
+
+def _chrome_hint(text: str) -> bool:
+    """Whether a line may hold a chrome phrase (a superset of what ``_CHROME_PHRASE`` finds)."""
+    low = text.lower()
+    return low.startswith(_HINT_STARTS) or any(map(low.__contains__, _HINT_WORDS))
+
+
 # A line that is only a date, a time or a reading time ("4 Min Read"): furniture around teasers.
 _DATE_LINE = re.compile(
     r"^\W*(?:(?:published|updated|posted|last updated|first published)\s*:?\s*)?"
@@ -177,7 +186,7 @@ def classify(blocks: list[Block], stoplist: frozenset[str]) -> None:
             b.label = "bad"
         elif n < _CHROME_LINE_MAX and (_CHROME_LINE.match(text) or _DATE_LINE.match(text) or _BYLINE.match(text)):
             b.label = "bad"
-        elif n < 400 and _CHROME_HINT.search(text) and _CHROME_PHRASE.search(text):
+        elif n < 400 and _chrome_hint(text) and _CHROME_PHRASE.search(text):
             b.label = "bad"
         elif b.kind == "h" or link_density > 0.3:
             b.label = "short"
@@ -586,7 +595,7 @@ def chrome_share(blocks: list[Block]) -> float:
         for b in blocks
         if (b.kind == "li" and len(b.text) < 60)
         or (len(b.text) < _CHROME_LINE_MAX and (_CHROME_LINE.match(b.text) or _DATE_LINE.match(b.text)))
-        or (len(b.text) < 400 and _CHROME_HINT.search(b.text) and _CHROME_PHRASE.search(b.text))
+        or (len(b.text) < 400 and _chrome_hint(b.text) and _CHROME_PHRASE.search(b.text))
     )
     return chrome / len(blocks)
 
