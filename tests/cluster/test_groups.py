@@ -1,6 +1,6 @@
 import numpy as np
 
-from storytrace.cluster.groups import CanonicalKeys, canonical_of, guarded_groups, incomplete_members, keep_rule_keys
+from storytrace.cluster.groups import CanonicalKeys, canonical_of, guarded_groups, keep_rule_keys
 from storytrace.cluster.unionfind import connected_components
 
 
@@ -68,14 +68,14 @@ def test_canonical_rule_prefers_the_copy_most_members_verified_against():
     assert labels_old[4] == 4 and len(set(labels_old.tolist())) > 1
 
 
-def test_an_excerpt_never_wins_on_degree_and_wrapped_pages_lose_to_clean_text():
-    # 0 full article, 1 excerpt linked to many, 2 a page wrapping the article (longest, wrapped)
-    labels = np.zeros(3, np.int64)
-    keys = keep_rule_keys("canonical", np.array([0, 0, 1]), np.array([1000, 400, 3000]), np.array([1000, 400, 3000]),
+def test_canonical_rule_an_unflagged_page_or_excerpts_do_not_win():
+    # 0 the article, 1-2 copies, 3 a page around it that extraction did not flag (longest, verified only
+    # against 0 and 1), 4-5 excerpts (each verified against the texts that hold it)
+    edges = np.array([[0, 1], [0, 2], [1, 2], [0, 3], [1, 3], [0, 4], [1, 4], [3, 4], [0, 5], [2, 5]])
+    lengths = np.array([1000, 1000, 990, 2600, 300, 350])
+    keys = keep_rule_keys("canonical", np.zeros(6), lengths, lengths, np.array(["9999"] * 6))
+    assert canonical_of(np.zeros(6, np.int64), keys, np.bincount(edges.ravel(), minlength=6)).tolist() == [0] * 6
+    # a flagged wrapper loses whatever its degree; among equals the longer text wins
+    keys = keep_rule_keys("canonical", np.array([1, 0, 0]), np.array([3000, 900, 1000]), np.array([3000, 900, 1000]),
                           np.array(["9999"] * 3))
-    assert incomplete_members(labels, keys).tolist() == [0, 1, 0]
-    assert canonical_of(labels, keys, np.array([1, 9, 9])).tolist() == [0, 0, 0]
-    # only wrapped pages: completeness is measured among them
-    keys_wrapped = keep_rule_keys("canonical", np.ones(2), np.array([1000, 900]), np.array([1000, 900]),
-                                  np.array(["9999"] * 2))
-    assert canonical_of(np.zeros(2, np.int64), keys_wrapped, np.array([1, 3])).tolist() == [1, 1]
+    assert canonical_of(np.zeros(3, np.int64), keys, np.array([9, 1, 1])).tolist() == [2, 2, 2]

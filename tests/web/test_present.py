@@ -13,7 +13,7 @@ def test_reason_names_the_deciding_criterion():
     clean, page = _article("a", 500), _article("b", 500, raw_words=1500)
     assert canonical_reason([page, clean], "a").startswith("the clean article")
     full, excerpt = _article("a", 500), _article("b", 150)
-    assert canonical_reason([full, excerpt], "a").startswith("the complete text")
+    assert canonical_reason([full, excerpt], "a").startswith("the most complete text")
     # a medoid beats a slightly longer copy that fewer members verified against
     docs = [_article("a", 500), _article("b", 520), _article("c", 498), _article("d", 497)]
     links = [("a", "b"), ("a", "c"), ("a", "d"), ("c", "d")]

@@ -16,8 +16,6 @@ import numpy as np
 from .unionfind import connected_components
 
 MAX_ROUNDS = 4
-#: a clean member at least COMPLETE_NUM/COMPLETE_DEN of the group's longest clean text counts as complete
-COMPLETE_NUM, COMPLETE_DEN = 4, 5
 #: verify(pairs (k, 2) int64) -> bool mask (k,): whether each pair is really a duplicate pair
 PairVerifier = Callable[[np.ndarray], np.ndarray]
 
@@ -26,10 +24,11 @@ PairVerifier = Callable[[np.ndarray], np.ndarray]
 class CanonicalKeys:
     """Per-document sort keys of a keep rule: smaller wins.
 
-    With ``by_degree`` (the ``canonical`` rule) two group-level keys come between ``wrapped`` and
-    ``length``: whether the member is complete (at least 4/5 of the longest clean member's length, so
-    an excerpt or a truncated copy never wins) and its number of verified edges inside the group (the
-    copy most others verified against: a medoid, not an insertion-edited outlier that happens to be longest).
+    With ``by_degree`` (the ``canonical`` rule) a group-level key comes between ``wrapped`` and ``length``:
+    the member's number of verified edges inside the group. The full article is verified against its
+    copies, excerpts and wrapping pages alike, so it has the most; an excerpt is verified only against the
+    texts that hold it, an insertion-edited copy or an unflagged page (longer, but not the article) only
+    against part of the family.
     """
 
     wrapped: np.ndarray  # 1 for a page that wraps the article in chrome, else 0
@@ -66,18 +65,6 @@ def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: 
                          by_degree=True)
 
 
-def incomplete_members(labels: np.ndarray, keys: CanonicalKeys) -> np.ndarray:
-    """1 for a member shorter than 4/5 of the longest member among its group's cleanest (least wrapped)."""
-    n = len(labels)
-    size = int(labels.max()) + 1 if n else 0
-    cleanest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(cleanest, labels, keys.wrapped)
-    reference = np.full(size, -1, dtype=np.int64)
-    clean = keys.wrapped == cleanest[labels]
-    np.maximum.at(reference, labels[clean], keys.length[clean])
-    return (keys.length * COMPLETE_DEN < reference[labels] * COMPLETE_NUM).astype(np.int64)
-
-
 def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | None = None) -> np.ndarray:
     """For each document, the index of its group's canonical document.
 
@@ -88,8 +75,7 @@ def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | N
         return np.zeros(0, dtype=np.int64)
     if keys.by_degree:
         degree = np.zeros(n, dtype=np.int64) if degree is None else np.asarray(degree, dtype=np.int64)
-        order = np.lexsort((keys.order, keys.date_rank, -keys.length, -degree, incomplete_members(labels, keys),
-                            keys.wrapped, labels))
+        order = np.lexsort((keys.order, keys.date_rank, -keys.length, -degree, keys.wrapped, labels))
     else:
         order = np.lexsort((keys.order, keys.date_rank, -keys.length, keys.wrapped, labels))
     sorted_labels = labels[order]

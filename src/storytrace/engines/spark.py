@@ -1,11 +1,15 @@
 """The Apache Spark dedup engine: the local engine's pipeline, distributed, with the same results.
 
-``run_dedup(inputs, out_dir, config, options, spark_options)`` reads JSONL and Parquet files or
-directories from any Hadoop-compatible path (local, HDFS, S3 through the user's Spark/Hadoop config)
-and writes, under ``out_dir``:
+``run_dedup(inputs, out_dir, config, options, spark_options)`` reads every input format of the local
+engine (JSONL, Parquet, plain text, HTML, WARC; gzip/zstd detected by magic bytes for txt/html/WARC),
+files or directories, from any Hadoop-compatible path (local, HDFS, S3 through the user's Spark/Hadoop
+config), and writes, under ``out_dir``:
 
-* ``data/``: the kept documents, JSONL lines byte for byte and Parquet rows as in the input
-  (``data/jsonl/`` + ``data/parquet/`` when the inputs mix both);
+* ``data/``: the kept documents in input order: JSONL lines byte for byte, Parquet rows as in the
+  input, txt/html/WARC documents as the local engine's JSON records (id, text, source, title, date,
+  url; its ``documents.jsonl`` and per-WARC ``<name>.jsonl`` lines, byte for byte); one dataset per
+  input kind under ``data/jsonl/``, ``data/parquet/``, ``data/documents/`` (txt/html) and
+  ``data/warc/`` when the inputs mix kinds, else ``data/`` itself;
 * ``clusters/``: one row per input document: id, source, locator, group, kept, relation, score
   (the local engine's ``clusters.<fmt>`` columns, in input order);
 * ``errors/``: skipped records and files (source, locator, reason, record) as JSON lines;
@@ -13,10 +17,15 @@ and writes, under ``out_dir``:
 
 Stages (docs/scaling.md has what each shuffles and costs):
 
-1. arrival order: input files listed like the local engine (sorted, hidden files skipped); each line
-   or row gets ``idx``, its global position, from per-split counts (no sort of the corpus);
+1. arrival order: input files listed like the local engine (sorted, hidden and non-document files
+   skipped in directories); each line or row gets ``idx``, its global position, from per-split
+   counts (no sort of the corpus); txt/html/WARC files are read whole (Spark's ``binaryFile``
+   source), parsed per file on an executor with ``storytrace.io``'s readers (a WARC file through a
+   local spooled copy, FastWARC's native path as in the local engine), cleaned and fingerprinted
+   there; their results are counted per file and get ``idx`` = file offset + position in the file;
 2. read + clean + fingerprint per Arrow batch (``mapInArrow``) with the local engine's functions;
-   problems are counted with an accumulator and kept as rows for ``errors/``;
+   problems (a malformed line, a truncated WARC, an undecodable file) are counted with an
+   accumulator and kept as rows for ``errors/``;
 3. candidates: postings (LSH band keys, exact hash, anchors) grouped by key with the giant-bucket
    guard (``spark_graph.bucket_pairs``); anchor links counted per pair and filtered;
 4. verification per Arrow batch of pairs joined to their texts (``verify_pairs`` + wrapper rule);
@@ -39,14 +48,19 @@ from urllib.parse import unquote
 
 from ..cluster.groups import MAX_ROUNDS
 from ..fingerprint import DedupConfig
-from ..io.base import DIRECTORY_SUFFIXES, ReaderOptions, detect_format, sniff_format, strip_compression_suffix
+from ..io.base import DIRECTORY_SUFFIXES, FORMATS, ReaderOptions, detect_format, strip_compression_suffix
 from ..match.verify import CONTAINS, EXACT
 from ..records import ReadProblem
-from .spark_batches import SRC_ANCHOR, SRC_EXACT, SRC_LSH
+from .spark_batches import SRC_ANCHOR, SRC_EXACT, SRC_LSH, WHOLE_FILE_FORMATS
 
 log = logging.getLogger("storytrace.engines.spark")
 
-SPARK_FORMATS = ("jsonl", "parquet")
+SPARK_FORMATS = FORMATS  #: every reader format of storytrace.io
+LINE_FORMATS = ("jsonl", "parquet")  #: read by Spark's own text/Parquet sources, split by split
+#: output kind of an input format (engines.local.SourceFile.kind) -> its dataset under data/
+DATA_DIRS = {"jsonl": "jsonl", "parquet": "parquet", "doc": "documents", "warc": "warc"}
+RECORD_STRUCT = "id string, text string, source string, title string, date string, url string"  # local.RECORD_SCHEMA
+BINARY_FILE_LIMIT = "spark.sql.sources.binaryFile.maxLength"
 MAP_RELATIONS = ("canonical", "exact", "near_duplicate", "contains", "contained_in")  # engines.local's
 SMALL_PAIRS = 100_000  #: pair sets up to this size are verified by broadcasting them to the texts
 PROBLEMS_FORWARDED = 1000  #: record problems passed to ``on_problem`` (all are in errors/)
@@ -56,7 +70,7 @@ PROBLEMS_FORWARDED = 1000  #: record problems passed to ``on_problem`` (all are 
 class SparkOptions:
     """Where and how Spark runs (the DedupOptions say what to read and write)."""
 
-    master: str | None = None  # None: spark-submit's, else $STORYTRACE_SPARK_MASTER, else local[*]
+    master: str | None = None  # None: $STORYTRACE_SPARK_MASTER, else spark-submit's, else local[*]
     app_name: str = "storytrace-dedup"
     shuffle_partitions: int | None = None  # None: Spark's (local masters: 2 x cores)
     conf: Mapping[str, str] = field(default_factory=dict)  # any other Spark setting
@@ -74,6 +88,30 @@ def spark_options(options: SparkOptions | Mapping[str, Any] | None) -> SparkOpti
         return options
     names = {f.name for f in fields(SparkOptions)}
     return replace(SparkOptions(), **{k: v for k, v in options.items() if k in names and v is not None})
+
+
+MASTER_FORMS = "local, local[N], local[*], local[N,F], spark://HOST:PORT, yarn, k8s://HOST:PORT or SCHEME://..."
+
+
+def check_master(master: str) -> str:
+    """A Spark master URL as given, or ValueError naming the accepted forms (Spark's own message is a
+    Java stack trace, after the JVM has started).
+
+    >>> [check_master(m) for m in ("local[2]", "local[*, 3]", "spark://h1:7077,h2:7077", "yarn")]
+    ['local[2]', 'local[*, 3]', 'spark://h1:7077,h2:7077', 'yarn']
+    >>> check_master("local[two]")
+    Traceback (most recent call last):
+    ...
+    ValueError: --master 'local[two]' is not a Spark master URL (local, local[N], local[*], local[N,F], spark://HOST:PORT, yarn, k8s://HOST:PORT or SCHEME://...)
+    """
+    import re
+
+    value = master.strip()
+    local = re.fullmatch(r"local(\[\s*(\d+|\*)\s*(,\s*\d+\s*)?\]|-cluster\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\])?", value)
+    remote = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", value)
+    if value != master or not (local or remote or value == "yarn") or value in ("local[0]",):
+        raise ValueError(f"--master {master!r} is not a Spark master URL ({MASTER_FORMS})")
+    return master
 
 
 def dedup_options(options: Any) -> Any:
@@ -99,10 +137,15 @@ def dedup_options(options: Any) -> Any:
 class InputFile:
     """One input file: Spark's name for it, the local engine's name for it, its format."""
 
-    uri: str  # as Spark's _metadata.file_path reports it
+    uri: str  # the Hadoop path (``Path.toString``: what Spark loads and binaryFile's ``path`` column holds)
     name: str  # as the local engine names it (the map's ``source``)
-    fmt: str  # "jsonl" | "parquet"
+    fmt: str  # a storytrace.io format: "jsonl" | "parquet" | "txt" | "html" | "warc"
     size: int = 0
+
+    @property
+    def kind(self) -> str:
+        """The local engine's output kind (``SourceFile.kind``): jsonl, parquet, warc, or doc (txt/html)."""
+        return "doc" if self.fmt in ("txt", "html") else self.fmt
 
 
 def child_name(arg: str, rel: str) -> str:
@@ -153,6 +196,34 @@ def segment_offsets(segments: Sequence[tuple[int, int, int, int]]) -> list[tuple
     return out
 
 
+def file_starts(segments: Sequence[tuple[int, int, int, int]], n_files: int) -> list[int]:
+    """``idx`` of each file's first row from (file_no, block, rows, first mono) segments (a file without
+    rows: where the next one starts), then the end: where a file's driver-side problem sorts in errors/.
+
+    >>> file_starts([(0, 100, 3, 5), (0, 0, 4, 0), (2, 0, 2, 0)], 3)
+    [0, 7, 7, 9]
+    """
+    rows = [0] * n_files
+    for file_no, _, count, _ in segments:
+        rows[file_no] += count
+    starts = [0]
+    for count in rows:
+        starts.append(starts[-1] + count)
+    return starts
+
+
+def spark_path(uri: str) -> str:
+    r"""A listed file's path for Spark's readers, glob characters escaped (Spark globs every path it
+    loads, so ``page[1].html`` would match ``page1.html`` and miss itself).
+
+    >>> spark_path("file:/in/page[1] {a}*?.html")
+    'file:/in/page\\[1\\] \\{a\\}\\*\\?.html'
+    """
+    import re
+
+    return re.sub(r"([\\{}\[\]*?])", r"\\\1", uri)
+
+
 def uri_key(uri: str) -> str:
     """One spelling of a file URI for Spark's ``_metadata.file_path`` and Hadoop listings alike.
 
@@ -192,8 +263,14 @@ def run_dedup(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: De
         options, spark = None, options
     config = config or DedupConfig()
     dopts = dedup_options(options)
+    sopts = spark_options(spark)
+    if sopts.master is not None:
+        check_master(sopts.master)
     active = SparkSession.getActiveSession()
-    session = active or build_session(spark_options(spark), quiet=dopts.quiet)
+    if active is not None and sopts.master not in (None, active.sparkContext.master):
+        log.warning("using the active SparkSession (master %s); master %s is not applied",
+                    active.sparkContext.master, sopts.master)
+    session = active or build_session(sopts, quiet=dopts.quiet)
     try:
         return _Run(session, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
     finally:
@@ -201,14 +278,21 @@ def run_dedup(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: De
             session.stop()
 
 
+def resolve_master(given: str | None, submitted: str | None = None) -> str:
+    """The master a new session gets: ``given`` (``--master``, SparkOptions.master), else
+    $STORYTRACE_SPARK_MASTER, else ``submitted`` (spark-submit's ``spark.master``), else local[*]."""
+    return given or os.environ.get("STORYTRACE_SPARK_MASTER") or submitted or "local[*]"
+
+
 def build_session(opts: SparkOptions, quiet: bool = True) -> Any:
-    """A SparkSession: master from the options, spark-submit, $STORYTRACE_SPARK_MASTER or local[*];
-    local masters run executors on this Python (PYSPARK_PYTHON) with 2 x cores shuffle partitions."""
+    """A SparkSession: master from the options (``--master``), else $STORYTRACE_SPARK_MASTER, else
+    spark-submit's, else local[*]; local masters run executors on this Python (PYSPARK_PYTHON) with
+    2 x cores shuffle partitions."""
     from pyspark import SparkConf
     from pyspark.sql import SparkSession
 
     conf = SparkConf()
-    master = opts.master or os.environ.get("STORYTRACE_SPARK_MASTER") or conf.get("spark.master", None) or "local[*]"
+    master = resolve_master(opts.master, conf.get("spark.master", None))
     builder = SparkSession.builder.master(master).appName(opts.app_name)
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # pyspark reads only the variable
@@ -236,7 +320,10 @@ class _Run:
         self.file_problems = 0
         self.stats: dict[str, Any] = {"cc_rounds": [], "guard_rounds": 0}
         self._report = options.on_problem or (lambda problem: None)
-        self.problems: list[tuple[str, str, str, str | None]] = []  # file-level (driver) problems
+        self.problems: list[tuple[int, str, str, str]] = []  # driver problems: (files listed before, source, locator, reason)
+        self.listed: list[InputFile] = []
+        self.file_starts: list[int] = [0]  # idx of each file's first row, then the end (``file_starts``)
+        self.acc: Any = None  # problems counted by the executors
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -261,7 +348,7 @@ class _Run:
     def _problem(self, source: str, locator: str, reason: str) -> None:
         """A driver-side (file) problem: reported now, written to errors/ later."""
         self.file_problems += 1
-        self.problems.append((source, locator, reason, None))
+        self.problems.append((len(self.listed), source, locator, reason))
         self._report(ReadProblem(source, locator, reason))
 
     def _fs(self, path: str) -> tuple[Any, Any]:
@@ -315,7 +402,7 @@ class _Run:
 
     def list_inputs(self, inputs: list[str]) -> list[InputFile]:
         """Input files in the local engine's reading order (Hadoop FileSystem listing on the driver)."""
-        files: list[InputFile] = []
+        files = self.listed
         for arg in inputs:
             if arg == "-":
                 self._problem("-", "", "the spark engine cannot read stdin; pass files or directories")
@@ -325,7 +412,7 @@ class _Run:
                 self._problem(arg, "", "No such file or directory")
                 continue
             if not fs.getFileStatus(path).isDirectory():
-                self._add_file(files, fs, fs.getFileStatus(path), arg)
+                self._add_file(files, fs.getFileStatus(path), arg)
                 continue
             root = fs.makeQualified(path).toUri().getPath().rstrip("/")
             found = []
@@ -338,32 +425,57 @@ class _Run:
             if not found:
                 self._problem(arg, "", "directory has no readable files")
             for _, rel, status in sorted(found, key=lambda item: item[0]):
-                self._add_file(files, fs, status, child_name(arg, rel))
+                self._add_file(files, status, child_name(arg, rel))
         return files
 
-    def _add_file(self, files: list[InputFile], fs: Any, status: Any, name: str) -> None:
-        """Append a file if the Spark engine can read it (JSONL/Parquet), else report it."""
-        if status.getLen() == 0:
+    def _add_file(self, files: list[InputFile], status: Any, name: str) -> None:
+        """Append a file in the format the local engine would read it in, or report why it is skipped."""
+        size = int(status.getLen())
+        if size == 0:
             self._problem(name, "", "empty file")
             return
-        fmt = self.reader.input_format or detect_format(name) or _sniff_local(name)
+        fmt = self.reader.input_format or detect_format(name)
         if fmt not in SPARK_FORMATS:
-            self._problem(name, "", f"the spark engine reads JSONL and Parquet only (this is {fmt or 'unknown'}; "
-                                    "set --input-format)")
+            self._problem(name, "", f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")
             return
-        files.append(InputFile(status.getPath().toUri().toString(), name, fmt, int(status.getLen())))
+        too_large = self._whole_file_too_large(fmt, size) if fmt in WHOLE_FILE_FORMATS else None
+        if too_large:
+            self._problem(name, "", too_large)
+            return
+        files.append(InputFile(status.getPath().toString(), name, fmt, size))
+
+    def _whole_file_too_large(self, fmt: str, size: int) -> str | None:
+        """Why a txt/html/WARC file is not loaded whole (None: it is): a txt/html file certainly over
+        max_record_bytes once decompressed (gzip/zstd expand incompressible data by < 1/128), a file
+        over Spark's binaryFile limit."""
+        limit = self.reader.max_record_bytes
+        if fmt != "warc" and size > limit + limit // 128 + 65536:
+            return f"file larger than max_record_bytes ({limit} bytes); skipped"
+        try:
+            cap = int(self.spark.conf.get(BINARY_FILE_LIMIT))
+        except Exception:  # noqa: BLE001 - an older Spark without the setting: Arrow's 2 GB
+            cap = 2**31 - 1
+        if size > cap:
+            return (f"file larger than {BINARY_FILE_LIMIT} ({cap} bytes): the spark engine reads txt/html/WARC "
+                    "files whole; skipped")
+        return None
 
     def read(self, files: list[InputFile]) -> dict[str, Any]:
-        """Per format, the records as (idx, file_no, pos, <record columns>) in arrival order."""
+        """The records in arrival order: for JSONL and Parquet (idx, file_no, pos, value | row) per
+        format; under "whole", the DOC_SCHEMA rows of every txt/html/WARC file (read, cleaned and
+        fingerprinted already) with their global idx."""
         from pyspark.sql import functions as F
 
+        from .spark_batches import DOC_SCHEMA
+
         started = self._begin("read")
-        out: dict[str, Any] = {}
+        self.acc = self.spark.sparkContext.accumulator(0)
         file_no = {uri_key(f.uri): n for n, f in enumerate(files)}
         located: dict[str, Any] = {}
-        segments: list[tuple[str, str, int, int, int]] = []
-        for fmt in SPARK_FORMATS:
-            uris = [f.uri for f in files if f.fmt == fmt]
+        spark_name: dict[int, str] = {}
+        segments: list[tuple[int, int, int, int]] = []  # (file_no, block start, rows, first mono)
+        for fmt in LINE_FORMATS:
+            uris = [spark_path(f.uri) for f in files if f.fmt == fmt]
             if not uris:
                 continue
             if fmt == "jsonl":
@@ -377,25 +489,69 @@ class _Run:
                             .withColumn("mono", F.monotonically_increasing_id()))
             rows = located[fmt].groupBy("file", "block").agg(F.count("*").alias("rows"),
                                                              F.min("mono").alias("first")).collect()
-            segments += [(fmt, r.file, r.block, r.rows, r.first) for r in rows]
-        unknown = sorted({file for _, file, *_ in segments if uri_key(file) not in file_no})
-        if unknown:
-            raise RuntimeError(f"Spark read files that were not listed: {unknown[:3]}")
-        spark_name = {file_no[uri_key(file)]: (fmt, file) for fmt, file, *_ in segments}
-        offsets = segment_offsets([(file_no[uri_key(file)], block, rows, first)
-                                   for _, file, block, rows, first in segments])
+            unknown = sorted({r.file for r in rows if uri_key(r.file) not in file_no})
+            if unknown:
+                raise RuntimeError(f"Spark read files that were not listed: {unknown[:3]}")
+            for r in rows:
+                spark_name[file_no[uri_key(r.file)]] = r.file
+                segments.append((file_no[uri_key(r.file)], r.block, r.rows, r.first))
+        whole = self._read_whole(files)
+        if whole is not None:  # results per file: positions 0 .. rows - 1
+            counts = whole.groupBy("file_no").agg((F.max("idx") + 1).alias("rows")).collect()
+            segments += [(r.file_no, 0, int(r.rows), 0) for r in counts]
+        offsets = segment_offsets(segments)
+        self.file_starts = file_starts(segments, len(files))
+        out: dict[str, Any] = {}
         for fmt, df in located.items():
             table = self.spark.createDataFrame(
-                [(spark_name[f][1], f, block, io, po) for f, block, io, po in offsets if spark_name[f][0] == fmt],
+                [(spark_name[f], f, block, io, po) for f, block, io, po in offsets if files[f].fmt == fmt],
                 "file string, file_no int, block long, idx_off long, pos_off long")
             out[fmt] = df.join(F.broadcast(table), ["file", "block"]).select(
                 (F.col("idx_off") + F.col("mono")).alias("idx"), "file_no",
                 (F.col("pos_off") + F.col("mono")).alias("pos"), "value" if fmt == "jsonl" else "row")
+        if whole is not None:
+            table = self.spark.createDataFrame(
+                [(f, io) for f, _, io, _ in offsets if files[f].fmt in WHOLE_FILE_FORMATS], "file_no int, idx_off long")
+            out["whole"] = whole.join(F.broadcast(table), "file_no").withColumn(
+                "idx", F.col("idx_off") + F.col("idx")).select(*DOC_SCHEMA.names)
         self._stage("read", started)
         return out
 
+    def _read_whole(self, files: list[InputFile]) -> Any:
+        """DOC_SCHEMA rows of the txt/html/WARC files (``idx``: position in the file), persisted; None
+        without such files. Each file is one binaryFile row, read by ``spark_batches.whole_file_batches``."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        from . import spark_batches as sb
+
+        wanted = [(n, f) for n, f in enumerate(files) if f.fmt in WHOLE_FILE_FORMATS]
+        if not wanted:
+            return None
+        lookup = self.spark.sparkContext.broadcast((
+            {f.uri: n for n, f in wanted}, {uri_key(f.uri): n for n, f in wanted},
+            [f.name for f in files], [f.fmt for f in files]))
+        reader, config, acc = self.reader, self.config, self.acc
+
+        def body(batches: Iterable[Any]) -> Iterable[Any]:
+            exact, keyed, names, fmts = lookup.value
+
+            def file_of(path: str) -> int:
+                found = exact.get(path, keyed.get(uri_key(path)))
+                if found is None:
+                    raise RuntimeError(f"Spark read a file that was not listed: {path}")
+                return found
+
+            return sb.whole_file_batches(batches, file_of, names, fmts, reader, config, acc.add)
+
+        raw = self.spark.read.format("binaryFile").load([spark_path(f.uri) for _, f in wanted]).select("path", "content")
+        return self._keep(raw.mapInArrow(body, from_arrow_schema(sb.DOC_SCHEMA)))
+
     def documents(self, sources: dict[str, Any], files: list[InputFile]) -> Any:
-        """DOC_SCHEMA rows for every record (documents and problems), persisted; problems counted."""
+        """DOC_SCHEMA rows for every record (documents and problems), persisted (JSONL/Parquet rows here,
+        whole-file rows by ``read``); problems counted (those without a locator are file problems, as
+        the local engine counts them)."""
+        from functools import reduce
+
         from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -403,11 +559,12 @@ class _Run:
 
         started = self._begin("documents")
         names = [f.name for f in files]
-        reader, config = self.reader, self.config
-        problems = self.spark.sparkContext.accumulator(0)
+        reader, config, problems = self.reader, self.config, self.acc
         schema = from_arrow_schema(sb.DOC_SCHEMA)
         parts = []
         for fmt, df in sources.items():
+            if fmt == "whole":
+                continue
             parse_batch = sb.parse_jsonl_batch if fmt == "jsonl" else sb.parse_parquet_batch
 
             def body(batches: Iterable[Any], parse_batch: Callable[..., Any] = parse_batch) -> Iterable[Any]:
@@ -415,12 +572,19 @@ class _Run:
                 return sb.document_batches(batches, parse, config, problems.add)
 
             parts.append(df.mapInArrow(body, schema))
-        docs = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-        docs = self._keep(docs)
+        if parts:
+            parts = [self._keep(reduce(lambda a, b: a.unionByName(b), parts))]
+        if "whole" in sources:  # read, cleaned and persisted already (only the idx offsets are added)
+            parts.append(sources["whole"])
+        docs = reduce(lambda a, b: a.unionByName(b), parts)
+        whole_file = F.col("problem").isNotNull() & (F.col("locator") == "")
         counts = docs.agg(F.count("problem").alias("problems"), F.count("id").alias("documents"),
                           F.sum(F.col("fallback").cast("int")).alias("fallbacks"),
-                          F.countDistinct("id").alias("ids")).first()
-        self.stats.update(documents=int(counts.documents), record_problems=int(counts.problems),
+                          F.countDistinct("id").alias("ids"), F.sum(whole_file.cast("int")).alias("file_problems")
+                          ).first()
+        file_problems = int(counts.file_problems or 0)
+        self.file_problems += file_problems
+        self.stats.update(documents=int(counts.documents), record_problems=int(counts.problems) - file_problems,
                           accumulated_problems=int(problems.value), fallbacks=int(counts.fallbacks or 0),
                           duplicate_ids=int(counts.documents - counts.ids))
         log.info("documents: %d, problems: %d (accumulator: %d)", counts.documents, counts.problems, problems.value)
@@ -508,28 +672,20 @@ class _Run:
 
     def _canonicals(self, labels: Any, keys: Any, round_edges: Any) -> Any:
         """(node, canon, size) per grouped node: the smallest key struct of its component, as
-        ``cluster.groups.canonical_of`` (with the canonical rule: completeness and in-group degree)."""
+        ``cluster.groups.canonical_of`` (with the canonical rule: in-group degree after ``wrapped``)."""
         from pyspark.sql import functions as F
         from pyspark.sql.window import Window
-
-        from ..cluster.groups import COMPLETE_DEN, COMPLETE_NUM
 
         component = Window.partitionBy("label")
         member = labels.join(keys, "node")
         if self.options.keep == "canonical":
             ends = round_edges.select(F.col("a").alias("node")).unionByName(round_edges.select(F.col("b").alias("node")))
-            degree = ends.groupBy("node").agg(F.count("*").alias("degree"))
-            member = (member.join(degree, "node", "left")
-                      .withColumn("cleanest", F.min("wrapped").over(component)))
-            reference = F.max(F.when(F.col("wrapped") == F.col("cleanest"), F.col("length"))).over(component)
-            member = member.withColumn(
-                "incomplete", (F.col("length") * COMPLETE_DEN < reference * COMPLETE_NUM).cast("int"))
+            member = member.join(ends.groupBy("node").agg(F.count("*").alias("degree")), "node", "left")
             degree_key = -F.coalesce(F.col("degree"), F.lit(0)).cast("long")
         else:
-            member = member.withColumn("incomplete", F.lit(0))
             degree_key = F.lit(0).cast("long")
-        key = F.struct(F.col("wrapped"), F.col("incomplete"), degree_key.alias("degree"),
-                       (-F.col("length")).alias("length"), F.col("date"), F.col("order"), F.col("node"))
+        key = F.struct(F.col("wrapped"), degree_key.alias("degree"), (-F.col("length")).alias("length"),
+                       F.col("date"), F.col("order"), F.col("node"))
         return member.select("node", F.min(key).over(component).getField("node").alias("canon"),
                              F.count("*").over(component).alias("size"))
 
@@ -609,12 +765,16 @@ class _Run:
         _write(cmap.orderBy("idx").drop("idx"), f"{out_dir}/clusters", self.options.map_format)
         kept_idx = table.filter(F.col("label") == F.col("idx")).select("idx", "file_no")
         kept_per_file = dict(kept_idx.groupBy("file_no").count().collect())
-        outputs = self._write_data(out_dir, files, sources, kept_idx.select("idx"), kept_per_file)
+        outputs = self._write_data(out_dir, files, sources, docs, kept_idx.select("idx"), kept_per_file)
         errors = docs_all.filter("problem IS NOT NULL").join(F.broadcast(names), "file_no").select(
-            "idx", "source", "locator", F.col("problem").alias("reason"), "record")
+            F.col("idx").alias("at"), F.lit(0).alias("tie"), "source", "locator", F.col("problem").alias("reason"),
+            "record")
+        n = len(self.problems)  # driver problems sort just before the file listed after them, in their order
         driver = self.spark.createDataFrame(
-            [(-1, *p) for p in self.problems], "idx long, source string, locator string, reason string, record string")
-        errors = errors.unionByName(driver).coalesce(1).sortWithinPartitions("idx").drop("idx")
+            [(self.file_starts[min(before, len(files))], k - n, source, locator, reason, None)
+             for k, (before, source, locator, reason) in enumerate(self.problems)],
+            "at long, tie int, source string, locator string, reason string, record string")
+        errors = errors.unionByName(driver).coalesce(1).sortWithinPartitions("at", "tie").drop("at", "tie")
         errors.write.mode("overwrite").json(f"{out_dir}/errors")
         self._stage("write", started)
         agg = table.groupBy("label").agg(F.count("*").alias("size"))
@@ -641,19 +801,30 @@ class _Run:
         _write_text(self._fs(f"{out_dir}/summary.json"), json.dumps(self.summary.to_dict(), indent=2) + "\n")
         _write_text(self._fs(f"{out_dir}/_SUCCESS"), "")
 
-    def _write_data(self, out_dir: str, files: list[InputFile], sources: dict[str, Any], kept_idx: Any,
+    def _write_data(self, out_dir: str, files: list[InputFile], sources: dict[str, Any], docs: Any, kept_idx: Any,
                     kept_per_file: dict[int, int]) -> dict[str, int]:
-        """The kept records under data/ (data/<fmt>/ when both formats are read); {name: rows}."""
+        """The kept records under data/, one dataset per input kind (data/<kind>/ when there are
+        several: jsonl, parquet, documents for txt/html, warc); {name: rows}."""
         from pyspark.sql import functions as F
 
         wanted = self.options.output_format
-        targets = {fmt: wanted or fmt for fmt in sources}
+        kinds = [kind for kind in DATA_DIRS if any(f.kind == kind for f in files)]
         outputs: dict[str, int] = {}
-        for fmt, df in sources.items():
-            path = f"{out_dir}/data" if len(sources) == 1 else f"{out_dir}/data/{fmt}"
-            kept = df.join(kept_idx, "idx", "left_semi").orderBy("idx")
-            target = targets[fmt]
-            if fmt == "jsonl":
+        for kind in kinds:
+            path = f"{out_dir}/data" if len(kinds) == 1 else f"{out_dir}/data/{DATA_DIRS[kind]}"
+            target = wanted or ("parquet" if kind == "parquet" else "jsonl")
+            if kind in ("doc", "warc"):  # the local engine's rebuilt records (locator record:ID for WARC)
+                locator = F.col("locator")
+                mine = locator.startswith("record:") if kind == "warc" else ~locator.startswith("record:")
+                kept = (docs.filter(F.col("line").isNotNull() & mine).select("idx", F.col("line").alias("value"))
+                        .join(kept_idx, "idx", "left_semi").orderBy("idx"))
+                if target == "jsonl":
+                    kept.select("value").write.mode("overwrite").text(path)
+                else:  # engines.local.RECORD_SCHEMA: string columns
+                    kept.select(F.from_json("value", RECORD_STRUCT).alias("r")).select("r.*").write.mode(
+                        "overwrite").parquet(path)
+            elif kind == "jsonl":
+                kept = sources[kind].join(kept_idx, "idx", "left_semi").orderBy("idx")
                 lines = kept.select(F.col("value").cast("string").alias("value"))
                 if target == "jsonl":
                     lines.write.mode("overwrite").text(path)
@@ -666,13 +837,14 @@ class _Run:
                     fs, hpath = self._fs(tmp)
                     fs.delete(hpath, True)
             else:
+                kept = sources[kind].join(kept_idx, "idx", "left_semi").orderBy("idx")
                 rows = kept.select("row.*")
                 if target == "parquet":
                     rows.write.mode("overwrite").parquet(path)
                 else:
                     rows.select(F.to_json(F.struct(*[F.col(f"`{c}`") for c in rows.columns]))).write.mode(
                         "overwrite").text(path)
-            outputs[posixpath.relpath(path, out_dir)] = sum(k for f, k in kept_per_file.items() if files[f].fmt == fmt)
+            outputs[posixpath.relpath(path, out_dir)] = sum(k for f, k in kept_per_file.items() if files[f].kind == kind)
         return outputs
 
 
@@ -709,16 +881,3 @@ def _write_text(fs_path: tuple[Any, Any], text: str) -> None:
         stream.write(bytearray(text.encode("utf-8")))
     finally:
         stream.close()
-
-
-def _sniff_local(name: str) -> str | None:
-    """Format of a local file from its first bytes (None for remote paths or unknown content)."""
-    if "://" in name:
-        return None
-    from ..io.base import opened
-
-    try:
-        with opened(name) as stream:
-            return sniff_format(stream.peek(4096)[:4096])
-    except OSError:
-        return None

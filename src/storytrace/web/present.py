@@ -6,7 +6,6 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..cluster.analysis import canonical_keys
-from ..cluster.groups import COMPLETE_DEN, COMPLETE_NUM, incomplete_members
 from ..records import Article
 from ..text.clean import WRAPPER_SHARE, chrome_share
 
@@ -23,8 +22,7 @@ def canonical_reason(articles: list[Article], canonical: str, links: Iterable[tu
     pairs = np.array([(index[a], index[b]) for a, b in links if a in index and b in index and a != b],
                      dtype=np.int64).reshape(-1, 2)
     degree = np.bincount(pairs.ravel(), minlength=len(articles))
-    incomplete = incomplete_members(np.zeros(len(articles), dtype=np.int64), keys)
-    ranked = {doc: (int(keys.wrapped[i]), int(incomplete[i]), -int(degree[i]), -int(keys.length[i]),
+    ranked = {doc: (int(keys.wrapped[i]), -int(degree[i]), -int(keys.length[i]),
                      int(keys.date_rank[i]), i) for doc, i in index.items()}
     kept = ranked[canonical]
     runner_up = min(key for doc, key in ranked.items() if doc != canonical)
@@ -38,14 +36,11 @@ def canonical_reason(articles: list[Article], canonical: str, links: Iterable[tu
             f"limit {WRAPPER_SHARE:.0%}; this one {chrome_share(kept_article):.0%})"
         )
     if kept[1] < runner_up[1]:
-        return (f"the complete text: the other copies are excerpts or truncated copies "
-                f"(under {COMPLETE_NUM / COMPLETE_DEN:.0%} of the longest clean text)")
+        return (f"the copy most others verified against ({-kept[1]} verified duplicate links in the group, "
+                f"next {-runner_up[1]})")
     if kept[2] < runner_up[2]:
-        return (f"the copy most others verified against ({-kept[2]} verified duplicate links in the group, "
-                f"next {-runner_up[2]})")
+        return f"the most complete text ({-kept[2]:,} normalised characters, next {-runner_up[2]:,})"
     if kept[3] < runner_up[3]:
-        return f"the most complete text ({-kept[3]:,} normalised characters, next {-runner_up[3]:,})"
-    if kept[4] < runner_up[4]:
         return f"the earliest publication date ({kept_article.date})"
     return "identical candidates: the first one ingested"
 
