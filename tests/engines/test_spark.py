@@ -1,10 +1,15 @@
 """The Spark engine gives the local engine's results: cluster map row for row, kept records byte for
-byte, on a 20,000-document synthetic corpus with planted copies; plus its distributed pieces
-(bucket guard, connected components) against the library's single-machine versions, and malformed
-input counted and reported. Skipped without pyspark or Java; one local[2] session for the module.
+byte, on a 20,000-document synthetic corpus with planted copies and on a mixed txt/html/WARC/JSONL
+corpus with copies planted across formats; plus its distributed pieces (bucket guard, connected
+components) against the library's single-machine versions, malformed input (lines, a truncated WARC,
+undecodable files) counted and reported, and the ``--master`` option. Skipped without pyspark or
+Java; one local[2] session for the module.
 """
 from __future__ import annotations
 
+import gzip
+import html
+import io
 import json
 import logging
 import os
@@ -28,11 +33,22 @@ if not _java_ok:
     pytest.skip("Java does not run here", allow_module_level=True)
 
 import pyarrow.parquet as pq  # noqa: E402
+import zstandard  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
 
+import storytrace.cli  # noqa: E402,F401 - imported first, as in production (it registers ``dedup``)
 from storytrace.bench.synthetic import SyntheticCorpus  # noqa: E402
 from storytrace.cluster.unionfind import connected_components  # noqa: E402
 from storytrace.engines import local  # noqa: E402
-from storytrace.engines.spark import SparkOptions, build_session, run_dedup  # noqa: E402
+from storytrace.engines.cli import dedup  # noqa: E402
+from storytrace.engines.spark import (  # noqa: E402
+    SparkOptions,
+    build_session,
+    check_master,
+    resolve_master,
+    run_dedup,
+    spark_options,
+)
 from storytrace.engines.spark_batches import bucket_links  # noqa: E402
 from storytrace.fingerprint import DedupConfig  # noqa: E402
 from storytrace.match.buckets import BucketIndex  # noqa: E402
@@ -196,3 +212,194 @@ def test_directory_with_malformed_lines_and_parquet(spark, tmp_path):
     assert _spark_data(tmp_path / "spark" / "data" / "jsonl") == b"".join(p.read_bytes() for p in local_jsonl)
     spark_rows = pq.read_table(str(tmp_path / "spark" / "data" / "parquet")).to_pylist()
     assert spark_rows == pq.read_table(str(tmp_path / "local" / "data" / "c.parquet")).to_pylist()
+
+
+# -- txt, html and WARC inputs ------------------------------------------------------------------------
+
+def _warc(pages: list[tuple[str, bytes, str]], gzip_records: bool = False) -> bytes:
+    """A WARC (warcio): one response per (url, body, content type), each record gzipped if asked."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gzip_records)
+    for url, body, ctype in pages:
+        http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+    return out.getvalue()
+
+
+def _page(title: str, text: str) -> bytes:
+    """An HTML page around an article: navigation, headline, one <p> per line, footer."""
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (f"<html><head><title>{html.escape(title)}</title></head><body><nav>Home World Sports</nav>"
+            f"<article><h1>{html.escape(title)}</h1>{paras}</article><footer>Contact us</footer></body></html>"
+            ).encode("utf-8")
+
+
+HTML = "text/html; charset=utf-8"
+
+
+def _mixed_corpus(root: Path, n: int = 150, seed: int = 4) -> tuple[Path, str]:
+    """A directory of JSONL, txt (plain, .gz, .zst), HTML (.html, .htm, .html.gz) and WARC (.warc.gz
+    per-record gzip, plain .warc) files holding a synthetic corpus with planted copies (so copies
+    cross formats), the first article copied into every format, and broken files: a truncated
+    .warc.gz (its first records intact), binary .txt, corrupt .html.gz, empty and blank .txt, plus a
+    hidden directory and a .md file that a directory walk skips. (root, the first article's id)."""
+    docs = list(SyntheticCorpus(n, seed=seed).docs())
+    src = root / "in"
+    for folder in ("txt", "html", ".hidden"):
+        (src / folder).mkdir(parents=True, exist_ok=True)
+    lines, crawl, plain = [], [], []
+    for k, doc in enumerate(docs):
+        slot = k % 5
+        if slot == 0:
+            lines.append(json.dumps({"id": doc.id, "text": doc.text, "date": f"2024-03-{k % 28 + 1:02d}"}))
+        elif slot == 1:
+            data, name = doc.text.encode("utf-8"), f"{doc.id}.txt"
+            if k % 3 == 1:
+                data, name = gzip.compress(data), name + ".gz"
+            elif k % 3 == 2:
+                data, name = zstandard.ZstdCompressor().compress(data), name + ".zst"
+            (src / "txt" / name).write_bytes(data)
+        elif slot == 2:
+            name = f"{doc.id}.html" if k % 4 else f"{doc.id} [page 1].html"  # spaces and glob characters
+            (src / "html" / name).write_bytes(_page(doc.id, doc.text))
+        else:
+            (crawl if slot == 3 else plain).append((f"https://news.example/{doc.id}", _page(doc.id, doc.text), HTML))
+    first = docs[0]
+    (src / "txt" / "copy-of-first.txt").write_text(first.text, encoding="utf-8")
+    (src / "html" / "copy-of-first.htm").write_bytes(_page("copy", first.text))
+    (src / "html" / "copy-of-first-2.html.gz").write_bytes(gzip.compress(_page("copy", first.text)))
+    crawl.insert(3, ("https://copy.example/first", _page("copy", first.text), HTML))
+    plain += [("https://copy.example/first2", _page("copy", first.text), HTML),
+              ("https://img.example/logo.png", b"\x89PNG\r\n", "image/png")]
+    (src / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (src / "crawl.warc.gz").write_bytes(_warc(crawl, gzip_records=True))
+    (src / "z-crawl.warc").write_bytes(_warc(plain))
+    whole = _warc(crawl[:6], gzip_records=True)
+    (src / "broken.warc.gz").write_bytes(whole[: len(whole) - 900])  # cut inside its last record
+    (src / "txt" / "binary.txt").write_bytes(b"\x00\x01\x02 not text \x00" * 50)
+    (src / "html" / "bad.html.gz").write_bytes(b"\x1f\x8b\x08\x00garbage, not deflate" * 3)
+    (src / "txt" / "empty.txt").write_bytes(b"")
+    (src / "txt" / "blank.txt").write_bytes(b"  \n\n")
+    (src / "notes.md").write_text("not a document format: skipped in a directory walk")
+    (src / ".hidden" / "x.txt").write_text(first.text, encoding="utf-8")
+    return src, first.id
+
+
+@pytest.fixture(scope="module")
+def mixed_runs(spark, tmp_path_factory):
+    """The mixed corpus (and a missing file) through the local engine (Python API) and the Spark engine
+    (the command line, with --master): (root, source dir, first id, local summary, local problems, CLI result)."""
+    root = tmp_path_factory.mktemp("mixed")
+    src, first = _mixed_corpus(root)
+    inputs = [str(src), str(root / "missing.txt")]
+    problems: list = []
+    loc = local.run_dedup(inputs, root / "local", DedupConfig(),
+                          local.DedupOptions(quiet=True, on_problem=problems.append))
+    result = CliRunner().invoke(dedup, [*inputs, "--out", str(root / "spark"), "--engine", "spark",
+                                        "--master", spark.sparkContext.master, "-q"], catch_exceptions=False)
+    return root, src, first, loc, problems, result
+
+
+def test_txt_html_warc_inputs_give_the_local_engines_map_and_data(mixed_runs):
+    root, src, first, loc, _, result = mixed_runs
+    assert result.exit_code == 0, result.output
+    spk = json.loads((root / "spark" / "summary.json").read_text())
+    a = _cluster_rows(root / "local" / "clusters.parquet")
+    b = _cluster_rows(root / "spark" / "clusters")
+    assert len(a) == loc.documents > 150
+    assert a == b  # same id, source, locator, group, kept, relation, score, in the same order
+    by_group: dict[str, set[str]] = {}
+    for row in a:
+        name = Path(row["source"]).name
+        by_group.setdefault(row["group"], set()).add(name.split(".", 1)[1] if "." in name else name)
+    planted = next(kinds for group, kinds in by_group.items() if {"jsonl", "txt", "htm"} <= kinds)
+    assert {"jsonl", "txt", "htm", "html.gz", "warc.gz", "warc"} <= planted  # one group across every format
+    assert sum(len(kinds) > 1 for kinds in by_group.values()) > 5  # synthetic copies cross formats too
+    assert any(r["source"].endswith("[page 1].html") for r in a)
+    for key in ("documents", "kept", "removed", "groups", "largest_group", "relations", "problems", "files",
+                "candidate_pairs", "verified_pairs", "duplicate_ids", "extraction_fallbacks"):
+        assert spk[key] == getattr(loc, key), key
+    assert spk["options"]["master"] == "local[2]"
+    data = root / "local" / "data"  # local: a.jsonl, documents.jsonl (txt/html), one .jsonl per WARC
+    warc_names = ["broken.jsonl", "crawl.jsonl", "z-crawl.jsonl"]  # input order
+    assert sorted(p.name for p in data.iterdir()) == sorted(["a.jsonl", "documents.jsonl", *warc_names])
+    assert _spark_data(root / "spark" / "data" / "jsonl") == (data / "a.jsonl").read_bytes()
+    assert _spark_data(root / "spark" / "data" / "documents") == (data / "documents.jsonl").read_bytes()
+    assert _spark_data(root / "spark" / "data" / "warc") == b"".join((data / n).read_bytes() for n in warc_names)
+    assert spk["outputs"] == {"data/jsonl": loc.outputs["a.jsonl"], "data/documents": loc.outputs["documents.jsonl"],
+                              "data/warc": sum(loc.outputs[n] for n in warc_names)}
+    record = json.loads((data / "documents.jsonl").read_text().splitlines()[0])
+    assert sorted(record) == ["date", "id", "source", "text", "title", "url"]
+
+
+def test_truncated_warc_and_undecodable_files_are_reported_and_the_rest_survive(mixed_runs):
+    root, src, _, loc, problems, _ = mixed_runs
+    errors = [json.loads(line) for p in sorted((root / "spark" / "errors").glob("part-*"))
+              for line in p.read_text().splitlines()]
+    got = [(e["source"], e["locator"], e["reason"]) for e in errors]
+    assert got == [(p.source, p.locator, p.reason) for p in problems]  # the same problems, in reading order
+    reasons = {Path(source).name: reason for source, _, reason in got}
+    assert reasons["broken.warc.gz"].startswith("truncated gzip stream after record")
+    assert reasons["bad.html.gz"].startswith("corrupt gzip stream")
+    assert reasons["binary.txt"] == "binary content, not text"
+    assert reasons["empty.txt"] == "empty file" and reasons["blank.txt"] == "blank file (whitespace only)"
+    assert reasons["z-crawl.warc"] == "skipped 1 non-HTML record (image/png 1)"
+    assert reasons["missing.txt"] == "no such file or directory"
+    summary = json.loads((root / "spark" / "summary.json").read_text())
+    assert summary["problems"] == loc.problems == {"records": 0, "files": 7}
+    rows = _cluster_rows(root / "spark" / "clusters")
+    survived = [r for r in rows if r["source"].endswith("broken.warc.gz")]
+    assert 0 < len(survived) < 6  # the intact records before the cut
+    assert not any(Path(r["source"]).name in ("binary.txt", "bad.html.gz", "notes.md", "x.txt") for r in rows)
+
+
+# -- --master ---------------------------------------------------------------------------------------------
+
+def _jsonl(tmp_path: Path) -> Path:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "a few words of text in one line"}) + "\n", encoding="utf-8")
+    return src
+
+
+def test_master_option_reaches_the_spark_engine(tmp_path, monkeypatch):
+    calls: list = []
+    monkeypatch.setattr("storytrace.engines.cli.load_engine",
+                        lambda name: lambda *args, **kwargs: calls.append((name, args, kwargs)))
+    src = _jsonl(tmp_path)
+    run = CliRunner().invoke
+    for master in ("local[3]", "spark://head:7077", "yarn", "k8s://https://api:6443", "local[*]"):
+        result = run(dedup, [str(src), "--out", str(tmp_path / "o"), "--engine", "spark", "--master", master, "-q"])
+        assert result.exit_code == 0, result.output
+        name, args, kwargs = calls.pop()
+        assert name == "spark" and kwargs == {"spark": {"master": master}}
+        assert spark_options(kwargs["spark"]).master == master  # run_dedup's ``spark`` argument
+    assert run(dedup, [str(src), "--out", str(tmp_path / "o"), "--engine", "spark", "-q"]).exit_code == 0
+    assert calls.pop()[2] == {}  # no flag: $STORYTRACE_SPARK_MASTER or spark-submit's decide
+    for bad in ("local[two]", "local[0]", "yarn-cluster", "", " local"):
+        result = run(dedup, [str(src), "--out", str(tmp_path / "o"), "--engine", "spark", "--master", bad])
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, bad
+        assert "is not a Spark master URL" in result.stderr
+    assert calls == [] and not (tmp_path / "o").exists()
+
+
+def test_master_option_is_refused_with_the_local_engine(tmp_path):
+    src = _jsonl(tmp_path)
+    result = CliRunner().invoke(dedup, [str(src), "--out", str(tmp_path / "o"), "--master", "local[2]"])
+    assert result.exit_code == 2
+    assert result.stderr == "storytrace: --master applies to --engine spark only (this run uses --engine local)\n"
+    assert not (tmp_path / "o").exists()
+
+
+def test_master_flag_before_environment_before_spark_submit(monkeypatch):
+    monkeypatch.setenv("STORYTRACE_SPARK_MASTER", "local[3]")
+    assert resolve_master("yarn", "spark://submitted:7077") == "yarn"
+    assert resolve_master(None, "spark://submitted:7077") == "local[3]"
+    monkeypatch.delenv("STORYTRACE_SPARK_MASTER")
+    assert resolve_master(None, "spark://submitted:7077") == "spark://submitted:7077"
+    assert resolve_master(None, None) == "local[*]"
+    assert check_master("local-cluster[2, 1, 1024]") == "local-cluster[2, 1, 1024]"
+    with pytest.raises(ValueError, match="not a Spark master URL"):
+        run_dedup(["in.jsonl"], "out", options=SparkOptions(master="local[x]"))  # before any session starts

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import DATASET_ENGINES, ENGINE_EXTRAS, EngineUnavailable, load_engine
+from . import DATASET_ENGINES, ENGINE_EXTRAS, EngineUnavailable, engine_settings, load_engine
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -39,6 +39,9 @@ def _fail(message: str, code: int) -> NoReturn:
                    "longer before excerpt, earlier date, first seen), first seen, or longest as given.")
 @click.option("--engine", type=click.Choice(list(DATASET_ENGINES)), default="local", show_default=True,
               help="Where to run: this machine, or Spark (needs storytrace[spark]).")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master for --engine spark: local[N], spark://HOST:7077, yarn, k8s://... "
+                   "(default: $STORYTRACE_SPARK_MASTER, else spark-submit's, else local[*]).")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (only once the new output is complete).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary line (problems are still reported).")
 @click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
@@ -46,8 +49,8 @@ def _fail(message: str, code: int) -> NoReturn:
 @click.option("--workers", "-j", type=click.IntRange(0, 256), default=1, show_default=True,
               help="Processes that extract and normalise text (0: one per CPU).")
 def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_format: str, threshold: float,
-          num_perm: int, ngram: int, keep: str, engine: str, overwrite: bool, quiet: bool, batch_size: int,
-          workers: int, **kw: Any) -> None:
+          num_perm: int, ngram: int, keep: str, engine: str, master: str | None, overwrite: bool, quiet: bool,
+          batch_size: int, workers: int, **kw: Any) -> None:
     """Write a deduplicated copy of INPUTS (files, directories, - for stdin) to --out.
 
     \b
@@ -59,6 +62,8 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
                        document's id), kept, relation to the kept document, score
       summary.json     counts per relation, problems, timings, settings
       _SUCCESS         written last: the directory is complete
+    --engine spark writes the same content as Spark datasets (data/ with one dataset per
+    input kind, clusters/, errors/; docs/scaling.md).
 
     relation reads "this document <relation> the kept one": canonical (itself), exact,
     near_duplicate, contains (this one wraps or extends the kept one), contained_in (this one is an
@@ -70,6 +75,7 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
     from .local import DedupOptions, NothingReadable
 
     try:
+        settings = engine_settings(engine, master=master)
         config = DedupConfig(threshold=threshold, num_perm=num_perm, ngram=ngram)
         options = DedupOptions(
             reader=_reader_options(**kw), keep=keep, output_format=output_format,  # type: ignore[arg-type]
@@ -82,7 +88,7 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
         if "://" not in out:  # a local path: refuse a non-empty --out before any work, whatever the engine
             out_io.check_out_dir(Path(out), overwrite)
         run = load_engine(engine)
-        summary = run(list(inputs), Path(out) if engine == "local" else out, config, options)
+        summary = run(list(inputs), Path(out) if engine == "local" else out, config, options, **settings)
     except EngineUnavailable as exc:
         _fail(str(exc), 1)
     except ModuleNotFoundError as exc:

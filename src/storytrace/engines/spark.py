@@ -320,8 +320,9 @@ class _Run:
         self.file_problems = 0
         self.stats: dict[str, Any] = {"cc_rounds": [], "guard_rounds": 0}
         self._report = options.on_problem or (lambda problem: None)
-        self.problems: list[tuple[int, str, str, str]] = []  # driver problems: (files listed before, source, locator, reason)
+        self.problems: list[tuple[int, str, str, str]] = []  # driver: (files listed before, source, locator, reason)
         self.listed: list[InputFile] = []
+        self.unread_files = 0  # files skipped on the driver (missing, empty, too large)
         self.file_starts: list[int] = [0]  # idx of each file's first row, then the end (``file_starts``)
         self.acc: Any = None  # problems counted by the executors
 
@@ -345,9 +346,11 @@ class _Run:
         self.persisted.append(df)
         return df
 
-    def _problem(self, source: str, locator: str, reason: str) -> None:
-        """A driver-side (file) problem: reported now, written to errors/ later."""
+    def _problem(self, source: str, locator: str, reason: str, file: bool = True) -> None:
+        """A driver-side (file) problem: reported now, written to errors/ later; ``file``: about a file
+        that the local engine would have opened (and counted in ``files``), not a directory."""
         self.file_problems += 1
+        self.unread_files += file
         self.problems.append((len(self.listed), source, locator, reason))
         self._report(ReadProblem(source, locator, reason))
 
@@ -409,7 +412,7 @@ class _Run:
                 continue
             fs, path = self._fs(arg)
             if not fs.exists(path):
-                self._problem(arg, "", "No such file or directory")
+                self._problem(arg, "", "no such file or directory")  # io.base.os_error_reason's words
                 continue
             if not fs.getFileStatus(path).isDirectory():
                 self._add_file(files, fs.getFileStatus(path), arg)
@@ -423,7 +426,7 @@ class _Run:
                 if listed(arg, rel):
                     found.append((rel.split("/"), rel, status))
             if not found:
-                self._problem(arg, "", "directory has no readable files")
+                self._problem(arg, "", "directory has no readable files", file=False)
             for _, rel, status in sorted(found, key=lambda item: item[0]):
                 self._add_file(files, status, child_name(arg, rel))
         return files
@@ -543,7 +546,8 @@ class _Run:
 
             return sb.whole_file_batches(batches, file_of, names, fmts, reader, config, acc.add)
 
-        raw = self.spark.read.format("binaryFile").load([spark_path(f.uri) for _, f in wanted]).select("path", "content")
+        raw = self.spark.read.format("binaryFile").load([spark_path(f.uri) for _, f in wanted])
+        raw = raw.select("path", "content")
         return self._keep(raw.mapInArrow(body, from_arrow_schema(sb.DOC_SCHEMA)))
 
     def documents(self, sources: dict[str, Any], files: list[InputFile]) -> Any:
@@ -788,7 +792,7 @@ class _Run:
             documents=n, kept=int(sizes.kept), removed=n - int(sizes.kept), groups=int(sizes.groups or 0),
             largest_group=int(sizes.largest or 0), relations=relation_counts(codes),
             problems={"records": self.stats["record_problems"], "files": self.file_problems},
-            files=len(files), candidate_pairs=self.stats["candidate_pairs"],
+            files=len(files) + self.unread_files, candidate_pairs=self.stats["candidate_pairs"],
             verified_pairs=self.stats["verified_pairs"], duplicate_ids=self.stats["duplicate_ids"],
             extraction_fallbacks=self.stats["fallbacks"], outputs=outputs, timings_s=dict(self.wall),
             cpu_s={}, docs_per_s=round(n / max(self.wall["total"], 1e-9), 1), peak_rss_mb=round(peak_rss_mb(), 1),
@@ -844,7 +848,8 @@ class _Run:
                 else:
                     rows.select(F.to_json(F.struct(*[F.col(f"`{c}`") for c in rows.columns]))).write.mode(
                         "overwrite").text(path)
-            outputs[posixpath.relpath(path, out_dir)] = sum(k for f, k in kept_per_file.items() if files[f].kind == kind)
+            rows_out = sum(k for f, k in kept_per_file.items() if files[f].kind == kind)
+            outputs[posixpath.relpath(path, out_dir)] = rows_out
         return outputs
 
 

@@ -2,22 +2,25 @@
 
 Nothing here imports pyspark: each function is what one ``mapInArrow`` call runs on an executor,
 built from the same functions the local engine runs (``record_from_line`` / the Parquet row mapping,
-``engines.local.clean_document``, ``fingerprint``, ``band_keys``, ``verify_pairs``,
-``apply_wrapper_rule``), so a document's fields and a pair's verdict do not depend on which batch or
-machine computed them. Unsigned 64-bit hashes travel as signed int64 (Spark has no uint64); only
-equality is asked of them.
+the whole-file readers of ``storytrace.io`` for txt/html/WARC, ``engines.local.clean_document``,
+``fingerprint``, ``band_keys``, ``verify_pairs``, ``apply_wrapper_rule``), so a document's fields and
+a pair's verdict do not depend on which batch or machine computed them. Unsigned 64-bit hashes
+travel as signed int64 (Spark has no uint64); only equality is asked of them.
 """
 from __future__ import annotations
 
+import io
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from ..fingerprint import DedupConfig, fingerprint
-from ..io.base import ReaderOptions
+from ..io.base import STREAM_BUFFER, DecompressingReader, ReaderOptions, compression_of, stream_error_reason
 from ..match.lsh import band_keys, bands_rows
 from ..match.verify import CONTAINS, EXACT, NONE, verify_pairs
 from ..records import RawRecord, ReadProblem
@@ -28,6 +31,10 @@ HUBS = 4  #: first members of a capped bucket that later members are linked to (
 DATE_BYTES = 32  #: engines.local.DATE_BYTES
 MISSING_DATE = b"\xff"  #: engines.local._MISSING_DATE: sorts after every date
 ERROR_RECORD_CHARS = 4096  #: raw record kept in errors/ (truncated)
+WHOLE_FILE_FORMATS = ("txt", "html", "warc")  #: read from whole files (Spark's binaryFile source)
+FILE_BATCH_DOCS = 1024  #: documents per output batch of the whole-file reader...
+FILE_BATCH_BYTES = 32 << 20  #: ...or fewer, once their normalised texts reach this size
+SNIFF_BYTES = 4096  #: storytrace.io.SNIFF_BYTES
 
 DOC_SCHEMA = pa.schema([
     ("idx", pa.int64()), ("file_no", pa.int32()), ("problem", pa.string()), ("record", pa.string()), ("id", pa.string()),
@@ -35,6 +42,7 @@ DOC_SCHEMA = pa.schema([
     ("body_length", pa.int64()), ("date", pa.binary()), ("fallback", pa.bool_()),
     ("n_words", pa.int64()), ("n_shingles", pa.int64()), ("chash", pa.int64()),
     ("bands", pa.list_(pa.int64())), ("anchors", pa.list_(pa.int64())), ("n_anchors", pa.int32()),
+    ("line", pa.string()),  # the output JSON line (no newline) of a txt/html/WARC document, else null
 ])
 VERIFY_SCHEMA = pa.schema([
     ("a", pa.int64()), ("b", pa.int64()), ("matched", pa.bool_()), ("relation", pa.int8()),
@@ -133,6 +141,107 @@ def parse_parquet_batch(batch: pa.RecordBatch, sources: Sequence[str], options: 
             for i, f, p, values in zip(idx, file_no, pos, rows)]
 
 
+def read_file_bytes(source: str, data: bytes, fmt: str, options: ReaderOptions) -> Iterator[Any]:
+    """The RawRecords and ReadProblems of one whole input file (txt, html or warc) given as its bytes,
+    ``source`` as their source: what ``storytrace.io.read_path`` yields for the file (gzip/zstd undone by
+    magic bytes, the same problems). Never raises for bad input."""
+    if fmt == "warc":
+        yield from _read_through_file(source, data, fmt, options)
+        return
+    from ..io import STREAM_READERS
+    from ..records import ReadProblem
+
+    try:  # storytrace.io._read_one on an in-memory stream, its errors caught as read_path does
+        with bytes_stream(data) as stream:
+            if not stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]:
+                yield ReadProblem(source, "", "empty file")
+                return
+            yield from STREAM_READERS[fmt](source, stream, options)
+    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the run
+        yield ReadProblem(source, "", stream_error_reason(exc))
+
+
+def bytes_stream(data: bytes) -> io.BufferedReader:
+    """``io.base.open_stream`` for bytes: buffered, gzip/zstd undone, truncation raised.
+
+    >>> import gzip; bytes_stream(gzip.compress(b"abc")).read(), bytes_stream(b"abc").read()
+    (b'abc', b'abc')
+    """
+    raw = io.BytesIO(data)
+    codec = compression_of(data[:4])
+    if codec is None:
+        return io.BufferedReader(raw, STREAM_BUFFER)
+    return io.BufferedReader(DecompressingReader(raw, codec), STREAM_BUFFER)
+
+
+def scratch_dir() -> str | None:
+    """Where an executor spools a file: Spark's local directories when the cluster manager names them."""
+    for name in ("SPARK_LOCAL_DIRS", "LOCAL_DIRS"):
+        for folder in os.environ.get(name, "").split(","):
+            if folder and os.path.isdir(folder) and os.access(folder, os.W_OK):
+                return folder
+    return None  # tempfile's default
+
+
+def _read_through_file(source: str, data: bytes, fmt: str, options: ReaderOptions) -> Iterator[Any]:
+    """``read_path`` on a local spooled copy (the WARC reader's native path: FastWARC's own
+    decompression, chosen by the file name's suffix, and the truncation check), results renamed to
+    ``source``. The copy ends with the source's own name, so FastWARC sees the same suffix."""
+    from ..io import read_path
+    from ..records import ReadProblem
+
+    base = source.rstrip("/").rsplit("/", 1)[-1][-120:]
+    fd, path = tempfile.mkstemp(prefix="storytrace-", suffix=f"-{base}", dir=scratch_dir())
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        for item in read_path(path, replace(options, input_format=fmt)):
+            if isinstance(item, ReadProblem):
+                yield ReadProblem(source, item.locator, item.reason.replace(path, source))
+            else:
+                item.source = source
+                yield item
+    finally:
+        os.unlink(path)
+
+
+def parse_files(paths: Sequence[str], contents: Any, file_of: Callable[[str], int], sources: Sequence[str],
+                formats: Sequence[str], options: ReaderOptions) -> Iterator[Parsed]:
+    """Parsed results of whole files (``contents[i]``: an Arrow binary scalar), one per reader result in
+    reading order; ``idx`` is the result's position in its file (the driver adds the file's offset)."""
+    for i, path in enumerate(paths):
+        f = file_of(path)
+        data = contents[i].as_py() or b""
+        for k, result in enumerate(read_file_bytes(sources[f], data, formats[f], options)):
+            yield _parsed(k, f, _clean(result), None)
+
+
+def whole_file_batches(batches: Iterable[pa.RecordBatch], file_of: Callable[[str], int], sources: Sequence[str],
+                       formats: Sequence[str], options: ReaderOptions, config: DedupConfig,
+                       count_problem: Callable[[int], None] | None = None) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: binaryFile (path, content) batches -> DOC_SCHEMA batches of at most
+    FILE_BATCH_DOCS results (a WARC file is streamed, never held parsed in memory whole)."""
+    chunk: list[Parsed] = []
+    size = 0
+
+    def flush() -> pa.RecordBatch:
+        problems = sum(p.doc is None for p in chunk)
+        if problems and count_problem is not None:
+            count_problem(problems)
+        return document_table(chunk, config)
+
+    for batch in batches:
+        paths = batch.column("path").to_pylist()
+        for parsed in parse_files(paths, batch.column("content"), file_of, sources, formats, options):
+            chunk.append(parsed)
+            size += len(parsed.doc.norm) if parsed.doc is not None else 0
+            if len(chunk) >= FILE_BATCH_DOCS or size >= FILE_BATCH_BYTES:
+                yield flush()
+                chunk, size = [], 0
+    if chunk:
+        yield flush()
+
+
 def _parsed(idx: int, file_no: int, result: Any, line: bytes | None) -> Parsed:
     """Wrap a CleanDoc / ReadProblem with its index and file."""
     if isinstance(result, ReadProblem):
@@ -165,9 +274,10 @@ def document_table(parsed: Sequence[Parsed], config: DedupConfig) -> pa.RecordBa
 
     is_doc = spread(np.ones(m, dtype=bool), False, bool)
     has_words = spread(fp.n_words > 0, False, bool)
-    text: dict[str, list[Any]] = {k: [] for k in ("id", "norm", "date", "wrapped", "fallback")}
+    text: dict[str, list[Any]] = {k: [] for k in ("id", "norm", "date", "wrapped", "fallback", "line")}
     for p in parsed:
         d = p.doc
+        text["line"].append(d.record_line[:-1].decode("utf-8") if d and d.record_line else None)
         text["id"].append(d.id if d else None)
         text["norm"].append(d.norm if d else None)
         text["date"].append(date_key(d.date) if d else None)
@@ -187,6 +297,7 @@ def document_table(parsed: Sequence[Parsed], config: DedupConfig) -> pa.RecordBa
         list_array(as_signed(keys[fp.n_shingles > 0].ravel()), offsets(per_doc_bands)),
         list_array(as_signed(fp.anchors[fp.anchor_offsets[0]:fp.anchor_offsets[-1]]), offsets(per_doc_anchors)),
         pa.array(spread(per_doc_anchors.astype(np.int32), 0, np.int32), mask=~is_doc),
+        pa.array(text["line"], pa.string()),
     ]
     return pa.RecordBatch.from_arrays(columns, schema=DOC_SCHEMA)
 

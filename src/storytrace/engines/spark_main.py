@@ -5,7 +5,8 @@ spark-submit gives (``--master``, ``--conf``, ``--driver-memory`` ...).
         "$(python -c 'import storytrace.engines.spark_main as m; print(m.__file__)')" \\
         hdfs:///corpus/2024/ --out hdfs:///dedup/2024 --map-format parquet
 
-Arguments are those of ``storytrace dedup`` (``--engine spark`` is implied).
+Arguments are those of ``storytrace dedup`` (``--engine spark`` is implied). Leave the master to
+spark-submit: a ``--master`` among the application's arguments would take precedence over it.
 """
 from __future__ import annotations
 
