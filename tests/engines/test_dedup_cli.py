@@ -179,3 +179,17 @@ def test_stdin(tmp_path: Path) -> None:
     rows = pq.read_table(tmp_path / "out" / "clusters.parquet").to_pylist()
     assert [(r["source"], r["kept"]) for r in rows] == [("-", True), ("-", True), ("-", False), ("-", False)]
     assert (tmp_path / "out" / "data" / "stdin.jsonl").read_bytes() == b"".join(data.splitlines(keepends=True)[:2])
+
+
+def test_auto_workers_only_for_large_local_inputs(tmp_path, monkeypatch):
+    from storytrace.engines import cli as engine_cli
+
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"id": "a", "text": "x"}\n')
+    assert engine_cli.auto_workers([str(small)], cpus=4) == 1
+    assert engine_cli.auto_workers(["-", "s3a://bucket/x", str(tmp_path / "missing")], cpus=4) == 1
+    monkeypatch.setattr(engine_cli, "AUTO_WORKERS_BYTES", 100)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "big.jsonl").write_text("y" * 200)
+    assert engine_cli.auto_workers([str(tmp_path)], cpus=4) == 4  # found by walking the directory
+    assert engine_cli.auto_workers([str(small)], cpus=4) == 1

@@ -15,6 +15,26 @@ import click
 from . import DATASET_ENGINES, ENGINE_EXTRAS, EngineUnavailable, engine_settings, load_engine
 
 
+AUTO_WORKERS_BYTES = 64 << 20  #: below this much input, starting cleaning processes costs more than it saves
+
+
+def auto_workers(inputs: tuple[str, ...] | list[str], cpus: int | None = None) -> int:
+    """Cleaning processes for ``--workers 0``: one per CPU when the local input files (directories walked)
+    hold at least ``AUTO_WORKERS_BYTES``, else 1 (stdin and remote paths count as small)."""
+    cpus = cpus or os.cpu_count() or 1
+    total = 0
+    for arg in inputs:
+        path = Path(arg)
+        if arg == "-" or "://" in arg or not path.exists():
+            continue
+        files = [path] if path.is_file() else (Path(root) / name for root, _, names in os.walk(path) for name in names)
+        for file in files:
+            total += file.stat().st_size if file.is_file() else 0
+            if total >= AUTO_WORKERS_BYTES:
+                return cpus
+    return 1
+
+
 def _fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit."""
     click.echo(f"storytrace: {message}", err=True)
@@ -46,8 +66,9 @@ def _fail(message: str, code: int) -> NoReturn:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary line (problems are still reported).")
 @click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
               help="Documents fingerprinted per step (memory vs overhead).")
-@click.option("--workers", "-j", type=click.IntRange(0, 256), default=1, show_default=True,
-              help="Processes that extract and normalise text (0: one per CPU).")
+@click.option("--workers", "-j", type=click.IntRange(0, 256), default=0, show_default=True,
+              help="Processes that extract and normalise text (0: one per CPU when the local inputs "
+                   f"hold at least {AUTO_WORKERS_BYTES >> 20} MiB, else 1).")
 def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_format: str, threshold: float,
           num_perm: int, ngram: int, keep: str, engine: str, master: str | None, overwrite: bool, quiet: bool,
           batch_size: int, workers: int, **kw: Any) -> None:
@@ -80,7 +101,7 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
         options = DedupOptions(
             reader=_reader_options(**kw), keep=keep, output_format=output_format,  # type: ignore[arg-type]
             map_format=map_format, batch_size=batch_size, overwrite=overwrite,  # type: ignore[arg-type]
-            quiet=quiet, on_problem=print_problem, workers=workers or os.cpu_count() or 1,
+            quiet=quiet, on_problem=print_problem, workers=workers or auto_workers(inputs),
         )
     except ValueError as exc:
         _fail(str(exc), 2)
