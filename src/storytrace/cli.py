@@ -136,10 +136,11 @@ def explain(a: str, b: str, db: str | None, fmt: str, **kw: Any) -> None:
 
 from .bench.cli import bench  # noqa: E402  (each command imports its heavy parts lazily)
 from .engines.cli import dedup  # noqa: E402
+from .engines.stories_cli import stories  # noqa: E402
 from .evaluation.cli import eval_command  # noqa: E402
 from .web.cli import serve  # noqa: E402
 
-for _command in (dedup, eval_command, bench, serve):
+for _command in (dedup, stories, eval_command, bench, serve):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

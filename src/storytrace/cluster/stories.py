@@ -25,7 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -269,13 +269,22 @@ def embed_articles(articles: Sequence[Article]) -> np.ndarray:
     return embed([a.text for a in articles])
 
 
+def unit_vectors(rows: np.ndarray) -> np.ndarray:
+    """Retrieval vectors from story embeddings (one row each): unit length, float16 (1 kB a unit). Row by row,
+    so a unit's vector does not depend on the other rows."""
+    rows = rows.astype(np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float16)
+
+
+def unit_order_key(day: int | None, index: int) -> tuple[int, int, int]:
+    """Sort key of a unit: by publication day, the undated after them, each in ingestion order."""
+    return (0, day, index) if day is not None else (1, 0, index)
+
+
 def _unit_order(articles: Sequence[Article], units: Sequence[str], index: dict[str, int]) -> list[str]:
     """Units by publication date, the undated after them, each in ingestion order."""
-    def key(u: str) -> tuple[int, int, int]:
-        day = sm.day_number(articles[index[u]].date)
-        return (0, day, index[u]) if day is not None else (1, 0, index[u])
-
-    return sorted(units, key=key)
+    return sorted(units, key=lambda u: unit_order_key(sm.day_number(articles[index[u]].date), index[u]))
 
 
 def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
@@ -300,18 +309,25 @@ def _worker_init() -> None:
 class _ViewCache:
     """Story views by document id, built in batches on first use; at most ``capacity`` kept (LRU), so memory
     stays bounded on any corpus (a view holds up to 40 sentence vectors, about 15-40 kB). With a worker pool,
-    ``submit``/``collect`` have the next chunk's views built by a second process."""
+    ``submit``/``collect`` have the next chunk's views built by a second process. ``build`` replaces the
+    building from ``by_id`` (e.g. views computed elsewhere and fetched by id: the Spark story stage)."""
 
-    def __init__(self, by_id: dict[str, Article], capacity: int = VIEW_CACHE, pool: Any = None) -> None:
+    def __init__(self, by_id: dict[str, Article], capacity: int = VIEW_CACHE, pool: Any = None,
+                 build: Callable[[list[str]], list[sm.StoryView]] | None = None) -> None:
         self.by_id = by_id
         self.capacity = capacity
         self.cache: OrderedDict[str, sm.StoryView] = OrderedDict()
         self.pool = pool
         self.built = 0
+        self.build = build
 
     def _build(self, ids: list[str]) -> dict[str, sm.StoryView]:
         self.built += len(ids)
-        return dict(zip(ids, sm.build_views([self.by_id[i] for i in ids]))) if ids else {}
+        if not ids:
+            return {}
+        if self.build is not None:
+            return dict(zip(ids, self.build(ids)))
+        return dict(zip(ids, sm.build_views([self.by_id[i] for i in ids])))
 
     def submit(self, ids: Sequence[str]) -> Any:
         """Start building the views of ``ids`` in the worker (None without a pool or when all are cached)."""
@@ -408,12 +424,10 @@ def build_stories(
         if not need:
             return
         if embeddings is not None:
-            rows = embeddings[[index[i] for i in need]].astype(np.float32)
+            rows = embeddings[[index[i] for i in need]]
         else:
-            rows = embed_articles([by_id[i] for i in need]).astype(np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        rows = (rows / np.where(norms > 0, norms, 1.0)).astype(np.float16)  # 1 kB a unit
-        for i, r in zip(need, rows):
+            rows = embed_articles([by_id[i] for i in need])
+        for i, r in zip(need, unit_vectors(rows)):
             vectors[i] = r
 
     # 1. previous stories: kept, with their documents mapped onto today's groups (a group follows its canonical)
@@ -506,19 +520,10 @@ def _finish(engine: OnlineStories, articles: Sequence[Article], relations: Seque
     dup_relations = [r for r in relations if r.relation in DUPLICATE_RELATIONS]
     stories: list[Story] = []
     out: list[Relation] = []
-    states = {s.id: s for s in engine.stories}
     for state in engine.stories:
         canonical = state.canonical
         roles: dict[str, tuple[str, float]] = {canonical: ("canonical", 1.0)}
-        unit_roles: dict[str, tuple[str, float]] = {}
-        for u in state.units:
-            if u == canonical:
-                continue
-            previous_role = state.roles.get(u)
-            if previous_role is not None and previous_role[0] == canonical:
-                unit_roles[u] = (previous_role[1], previous_role[2])
-            else:
-                unit_roles[u] = engine.role(u, canonical, views([u, canonical]))
+        unit_roles = story_unit_roles(engine, state, views)
         documents: list[str] = []
         for u in state.units:
             group = group_of[u]
@@ -540,7 +545,35 @@ def _finish(engine: OnlineStories, articles: Sequence[Article], relations: Seque
             title=canon.title or sm.split_title(canon.text) or None, start=dated[0] if dated else None,
             end=dated[-1] if dated else None, roles=roles,
         ))
-    # related links between story canonicals, scored canonical against canonical (the same in every run)
+    for newer, older, s in story_links(engine, views, link_scores):
+        out.append(Relation(a=newer.canonical, b=older.canonical, relation="related", score=float(s),
+                            details={"stories": [newer.id, older.id]}))
+    return stories, out
+
+
+def story_unit_roles(engine: OnlineStories, state: _State, views: _ViewCache) -> dict[str, tuple[str, float]]:
+    """(role, score) of each unit of a story but its canonical: rewrite or same_story against the canonical
+    (the role found when the unit joined while that is still the canonical, else computed now)."""
+    canonical = state.canonical
+    unit_roles: dict[str, tuple[str, float]] = {}
+    for u in state.units:
+        if u == canonical:
+            continue
+        previous_role = state.roles.get(u)
+        if previous_role is not None and previous_role[0] == canonical:
+            unit_roles[u] = (previous_role[1], previous_role[2])
+        else:
+            unit_roles[u] = engine.role(u, canonical, views([u, canonical]))
+    return unit_roles
+
+
+def story_links(engine: OnlineStories, views: _ViewCache, link_scores: dict[tuple[str, str], float] | None = None
+                ) -> list[tuple[_State, _State, float]]:
+    """Related links between stories as (newer story, older story, score), once per pair in story order, scored
+    canonical against canonical (the same in every run; ``link_scores`` holds scores known from the store)."""
+    states = {s.id: s for s in engine.stories}
+    link_scores = link_scores or {}
+    out: list[tuple[_State, _State, float]] = []
     seen: set[tuple[str, str]] = set()
     for state in engine.stories:
         for other_id in state.related:
@@ -555,9 +588,8 @@ def _finish(engine: OnlineStories, articles: Sequence[Article], relations: Seque
             s = link_scores.get((newer.canonical, older.canonical))
             if s is None:
                 s = engine.score(newer.canonical, older.canonical, views([newer.canonical, older.canonical]))
-            out.append(Relation(a=newer.canonical, b=older.canonical, relation="related", score=float(s),
-                                details={"stories": [newer.id, older.id]}))
-    return stories, out
+            out.append((newer, older, float(s)))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -248,15 +248,9 @@ def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
     """Extract and normalise one record (as ``text.clean`` does, without language detection); when
     extraction leaves no words in a text document, its whole text is used instead of dropping it."""
     try:
-        extracted = extract_record(record)
+        extracted, text, norm, fallback = article_text(record)
     except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
         return ReadProblem(record.source, record.locator, f"could not clean: {exc!r}")
-    text = extracted.text.strip()
-    norm = normalize(text)
-    fallback = False
-    if not _WORD.search(norm) and record.kind == "text":
-        text, fallback = fix_text(record.body).strip(), True
-        norm = normalize(text)
     if not _WORD.search(norm):
         return ReadProblem(record.source, record.locator, "no article text found")
     date = record.date or extracted.date
@@ -267,6 +261,20 @@ def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
         record_line=b"" if _locator_kind(record.locator) in ("jsonl", "parquet") else _record_line(record, doc_id, text, extracted.title, date, extracted.url),
         fallback=fallback,
     )
+
+
+def article_text(record: RawRecord) -> tuple[Any, str, str, bool]:
+    """(extraction result, text, normalised text, fallback) of a record: the article as extracted, or the
+    whole text of a text document whose extraction leaves no words (``fallback``). The text every dataset
+    stage compares a document on (``clean_document``; the story stage rebuilds its articles with it)."""
+    extracted = extract_record(record)
+    text = extracted.text.strip()
+    norm = normalize(text)
+    fallback = False
+    if not _WORD.search(norm) and record.kind == "text":
+        text, fallback = fix_text(record.body).strip(), True
+        norm = normalize(text)
+    return extracted, text, norm, fallback
 
 
 def is_wrapper(record: RawRecord, text: str) -> bool:

@@ -36,6 +36,9 @@ MODEL_NAME = "use-static-320-v1"
 DIM = 512
 MAX_PIECES = 2048  # pieces per text (about 8,000 characters); longer texts are cut
 BATCH = 256  # texts per DAN-head call
+#: the matmuls of a call run on at least this many rows (padded): OpenBLAS takes other kernels for a few rows,
+#: whose results differ in the last bits, so a text's vector would depend on how many texts came with it
+MIN_ROWS = 16
 
 
 class ModelUnavailable(RuntimeError):
@@ -112,8 +115,17 @@ class StaticUSE:
         if not len(texts):
             return np.zeros((0, DIM), dtype=np.float32)
         with one_blas_thread():
-            out = [self.head(self.pooled(self.piece_ids(texts[i:i + batch]))) for i in range(0, len(texts), batch)]
+            out = [self._encode_batch(texts[i:i + batch]) for i in range(0, len(texts), batch)]
         return np.vstack(out)
+
+    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """One batch, padded to ``MIN_ROWS`` rows: every text's vector is bit-identical whatever the batch
+        (the Spark story stage and the local one embed the same text in different company)."""
+        ids = self.piece_ids(texts)
+        n = len(ids)
+        if n < MIN_ROWS:
+            ids += [[0]] * (MIN_ROWS - n)
+        return self.head(self.pooled(ids))[:n]
 
 
 _CONTROLLER: Any = None
