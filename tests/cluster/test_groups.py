@@ -79,3 +79,20 @@ def test_canonical_rule_an_unflagged_page_or_excerpts_do_not_win():
     keys = keep_rule_keys("canonical", np.array([1, 0, 0]), np.array([3000, 900, 1000]), np.array([3000, 900, 1000]),
                           np.array(["9999"] * 3))
     assert canonical_of(np.zeros(3, np.int64), keys, np.array([9, 1, 1])).tolist() == [2, 2, 2]
+
+
+def test_fragment_guard_keeps_articles_that_carry_a_banner():
+    # 0-3 copies of a banner (90 chars), 4-5 articles that end with it (1200 chars), 6 a page around
+    # article 4 flagged as wrapper; the banner copies have the most edges
+    edges = np.array([[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3], [0, 4], [1, 4], [0, 5], [2, 5], [4, 6]])
+    lengths = np.array([90, 90, 90, 90, 1200, 1250, 3000])
+    keys = keep_rule_keys("canonical", np.array([0, 0, 0, 0, 0, 0, 1]), lengths, lengths, np.array(["9999"] * 7))
+    verify = lambda pairs: np.array([tuple(sorted(p)) in {(4, 6)} for p in pairs.tolist()])  # noqa: E731
+    labels, _ = guarded_groups(7, edges, keys, verify)
+    assert labels[:4].tolist() == [0, 0, 0, 0]  # the banner copies: one group
+    assert labels[5] == 5  # an article is never removed in favour of a banner it carries
+    assert labels[4] == 4 and labels[6] == 4  # the flagged page around article 4 still joins it
+    # --keep first: the same guard
+    first = keep_rule_keys("first", keys.page, lengths, lengths, np.array(["9999"] * 7))
+    labels, _ = guarded_groups(7, edges, first, verify)
+    assert labels[5] == 5 and labels[4] == 4

@@ -95,6 +95,25 @@ def _run_both(tmp_path: Path, inputs: list[str], problems: list | None = None, *
     return loc, spk
 
 
+def test_spark_equals_local_with_a_banner_in_thousands_of_documents(spark, tmp_path):
+    # the fragment guard: articles carrying a banner copied 600 times are not removed in favour of it
+    rng = np.random.default_rng(5)
+    banner = "We use cookies to improve your experience on our site. By using this site you agree. Accept"
+    words = [f"w{i}" for i in range(3000)]
+    docs = [{"id": f"b{i}", "text": banner} for i in range(600)]
+    docs += [{"id": f"a{i}", "text": " ".join(rng.choice(words, 200)) + "\n" + banner} for i in range(20)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    for keep in ("canonical", "first"):
+        shutil.rmtree(tmp_path / "local", ignore_errors=True)
+        shutil.rmtree(tmp_path / "spark", ignore_errors=True)
+        _run_both(tmp_path, [str(src)], keep=keep)
+        a, b = _cluster_rows(tmp_path / "local" / "clusters.parquet"), _cluster_rows(tmp_path / "spark" / "clusters")
+        assert a == b
+        assert all(r["kept"] for r in a[600:])  # every article kept
+        assert len({r["group"] for r in a[:600]}) == 1
+
+
 @pytest.mark.slow
 def test_spark_equals_local_on_synthetic_corpus(spark, tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="storytrace.engines.spark")

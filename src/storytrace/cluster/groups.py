@@ -4,7 +4,9 @@ canonical member of each group, all over numpy arrays (one row per document, one
 Chaining: A~B and B~C can glue two different articles A and C through a shared boilerplate paragraph
 or a page that quotes both. The guard checks every member of a group of three or more against the
 group's canonical; members that do not verify against it leave the group and are grouped again among
-themselves (the same check applies to those new groups), for at most ``MAX_ROUNDS`` rounds.
+themselves (the same check applies to those new groups), for at most ``MAX_ROUNDS`` rounds. A member
+more than three times longer than the canonical leaves too (unless it is a page around it): thousands
+of copies of a cookie banner must not make the banner the canonical of the articles that carry it.
 """
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ import numpy as np
 from .unionfind import connected_components
 
 MAX_ROUNDS = 4
+#: a member more than FRAGMENT_RATIO times longer than its canonical (and not a page around it) is not
+#: removed in its favour: the canonical is a fragment of it (a shared banner, a teaser), not its article
+FRAGMENT_RATIO = 3
 #: verify(pairs (k, 2) int64) -> bool mask (k,): whether each pair is really a duplicate pair
 PairVerifier = Callable[[np.ndarray], np.ndarray]
 
@@ -36,6 +41,8 @@ class CanonicalKeys:
     date_rank: np.ndarray  # rank of the publication date (missing dates rank last)
     order: np.ndarray  # ingestion order
     by_degree: bool = False
+    text_length: np.ndarray | None = None  # normalised length for the fragment guard (None: no guard)
+    page: np.ndarray | None = None  # 1 for a page wrapping an article (exempt from the fragment guard)
 
     @classmethod
     def by_order(cls, n: int) -> "CanonicalKeys":
@@ -54,15 +61,16 @@ def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: 
     n = len(length)
     order = np.arange(n, dtype=np.int64)
     zeros = np.zeros(n, dtype=np.int64)
+    text_length, page = np.asarray(length, dtype=np.int64), np.asarray(wrapped, dtype=np.int64)
+    guard = {"text_length": text_length, "page": page}
     if keep == "first":
-        return CanonicalKeys.by_order(n)
+        return CanonicalKeys(zeros, zeros, zeros, order, **guard)
     if keep == "longest":
-        return CanonicalKeys(zeros, np.asarray(longest, dtype=np.int64), zeros, order)
+        return CanonicalKeys(zeros, np.asarray(longest, dtype=np.int64), zeros, order, **guard)
     if keep != "canonical":
         raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
     date_rank = np.unique(dates, return_inverse=True)[1].astype(np.int64).reshape(-1)
-    return CanonicalKeys(np.asarray(wrapped, dtype=np.int64), np.asarray(length, dtype=np.int64), date_rank, order,
-                         by_degree=True)
+    return CanonicalKeys(page, text_length, date_rank, order, by_degree=True, **guard)
 
 
 def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | None = None) -> np.ndarray:
@@ -101,8 +109,9 @@ def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairV
         canon = canonical_of(comp, keys, np.bincount(round_edges.ravel(), minlength=n))
         sizes = np.bincount(comp, minlength=n)
         direct = _has_direct_edge(round_edges, canon)
-        check = active & (canon != np.arange(n)) & (sizes[comp] > 2) & ~direct
-        ok = np.ones(n, dtype=bool)
+        fragment = _fragment_canonical(keys, canon)
+        check = active & (canon != np.arange(n)) & (sizes[comp] > 2) & ~direct & ~fragment
+        ok = ~fragment
         if check.any():
             members = np.flatnonzero(check)
             ok[members] = verify(np.stack([members, canon[members]], axis=1))
@@ -112,6 +121,14 @@ def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairV
         if not active.any():
             break
     return labels, labels.copy()
+
+
+def _fragment_canonical(keys: CanonicalKeys, canon: np.ndarray) -> np.ndarray:
+    """Members whose canonical is a fragment of them (``FRAGMENT_RATIO``): they leave the group."""
+    if keys.text_length is None:
+        return np.zeros(len(canon), dtype=bool)
+    page = np.zeros(len(canon), dtype=np.int64) if keys.page is None else keys.page
+    return (canon != np.arange(len(canon))) & (page == 0) & (keys.text_length[canon] * FRAGMENT_RATIO < keys.text_length)
 
 
 def _has_direct_edge(edges: np.ndarray, canon: np.ndarray) -> np.ndarray:

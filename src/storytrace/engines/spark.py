@@ -46,7 +46,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import unquote
 
-from ..cluster.groups import MAX_ROUNDS
+from ..cluster.groups import FRAGMENT_RATIO, MAX_ROUNDS
 from ..fingerprint import DedupConfig
 from ..io.base import DIRECTORY_SUFFIXES, FORMATS, ReaderOptions, detect_format, strip_compression_suffix
 from ..match.verify import CONTAINS, EXACT
@@ -660,7 +660,8 @@ class _Run:
         return edges
 
     def _keys(self, docs: Any) -> Any:
-        """(node, wrapped, length, date, order) of the keep rule (``cluster.groups.keep_rule_keys``)."""
+        """(node, wrapped, length, date, order) of the keep rule, plus (text_length, page) for the fragment
+        guard (``cluster.groups.keep_rule_keys``)."""
         from pyspark.sql import functions as F
 
         zero, idx = F.lit(0), F.col("idx")
@@ -672,11 +673,13 @@ class _Run:
         else:
             parts = [F.col("wrapped").cast("int"), F.col("length").cast("long"), F.col("date"), idx]
         names = ("wrapped", "length", "date", "order")
-        return docs.select(idx.alias("node"), *[p.alias(n) for p, n in zip(parts, names)])
+        return docs.select(idx.alias("node"), *[p.alias(n) for p, n in zip(parts, names)],
+                           F.col("length").cast("long").alias("text_length"), F.col("wrapped").cast("int").alias("page"))
 
     def _canonicals(self, labels: Any, keys: Any, round_edges: Any) -> Any:
-        """(node, canon, size) per grouped node: the smallest key struct of its component, as
-        ``cluster.groups.canonical_of`` (with the canonical rule: in-group degree after ``wrapped``)."""
+        """(node, canon, size, fragment) per grouped node: the smallest key struct of its component, as
+        ``cluster.groups.canonical_of`` (with the canonical rule: in-group degree after ``wrapped``), and
+        whether the canonical is a fragment of the node (``cluster.groups.FRAGMENT_RATIO``)."""
         from pyspark.sql import functions as F
         from pyspark.sql.window import Window
 
@@ -690,8 +693,13 @@ class _Run:
             degree_key = F.lit(0).cast("long")
         key = F.struct(F.col("wrapped"), degree_key.alias("degree"), (-F.col("length")).alias("length"),
                        F.col("date"), F.col("order"), F.col("node"))
-        return member.select("node", F.min(key).over(component).getField("node").alias("canon"),
-                             F.count("*").over(component).alias("size"))
+        ranked = member.select("node", "text_length", "page",
+                               F.min(key).over(component).getField("node").alias("canon"),
+                               F.count("*").over(component).alias("size"))
+        canon_length = keys.select(F.col("node").alias("canon"), F.col("text_length").alias("canon_length"))
+        fragment = ((F.col("canon") != F.col("node")) & (F.col("page") == 0)
+                    & (F.col("canon_length") * FRAGMENT_RATIO < F.col("text_length")))
+        return ranked.join(canon_length, "canon").select("node", "canon", "size", fragment.alias("fragment"))
 
     def groups(self, docs: Any, edges: Any) -> Any:
         """(node, label, code, score) of documents in groups of two or more: label = canonical's idx,
@@ -720,11 +728,12 @@ class _Run:
                 .unionByName(on_edge.filter(F.col("canon") == F.col("a")).select(
                     F.col("b").alias("node"), _member_code(F.col("relation"), -F.col("direction")).alias("code"),
                     "score")))
-            check = (member.filter((F.col("canon") != F.col("node")) & (F.col("size") > 2))
+            check = (member.filter((F.col("canon") != F.col("node")) & (F.col("size") > 2) & ~F.col("fragment"))
                      .join(direct, "node", "left_anti"))
             check = check.select(F.col("node").alias("a"), F.col("canon").alias("b")).localCheckpoint()
             checked = self._verify(check, docs, small=check.count() <= SMALL_PAIRS).localCheckpoint()
-            failed = checked.filter(~F.col("matched")).select(F.col("a").alias("node"))
+            failed = (checked.filter(~F.col("matched")).select(F.col("a").alias("node"))
+                      .unionByName(member.filter("fragment").select("node")))
             ok = checked.filter("matched").select(F.col("a").alias("node"),
                                                   _member_code(F.col("relation"), F.col("direction")).alias("code"),
                                                   "score")
