@@ -390,9 +390,10 @@ def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[lis
 
 
 def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, clock: Clock,
-                       chunk: int = 64) -> Iterator[tuple[int, CleanDoc | ReadProblem]]:
-    """``clean_document`` in ``workers`` processes, results in input order; at most 2 chunks per worker
-    are in flight, so reading never runs ahead of cleaning by more than that."""
+                       chunk: int = 64, ahead: int = 0) -> Iterator[tuple[int, CleanDoc | ReadProblem]]:
+    """``clean_document`` in ``workers`` processes, results in input order. At most 2 chunks per worker
+    plus ``ahead`` records are in flight: the consumer fingerprints a whole batch at a time, and the
+    workers must have that much queued or they idle meanwhile (bounded memory either way)."""
     import multiprocessing as mp
     from collections import deque
 
@@ -401,7 +402,7 @@ def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, c
     try:
         for items in _chunks(records, chunk):
             pending.append(pool.apply_async(clean_chunk, (items,)))
-            while len(pending) > 2 * workers:
+            while len(pending) > 2 * workers + ahead // chunk:
                 with clock.stage("clean"):
                     done = pending.popleft().get()
                 yield from done
@@ -424,7 +425,8 @@ def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, 
     report = options.on_problem or (lambda problem: None)
     records = read_records(inputs, options, workdir, files, clock, exclude)
     if options.workers > 1:
-        cleaned: Iterator[tuple[int, CleanDoc | ReadProblem]] = clean_in_processes(records, options.workers, clock)
+        cleaned: Iterator[tuple[int, CleanDoc | ReadProblem]] = clean_in_processes(
+            records, options.workers, clock, ahead=options.batch_size)
     else:
         cleaned = ((file_no, _timed_clean(record, clock)) for file_no, record in records)
     for file_no, doc in cleaned:
