@@ -1,6 +1,7 @@
 """Metrics checked against hand-computed cases (and scikit-learn's published definitions)."""
 import math
 
+import numpy as np
 import pytest
 
 from storytrace.evaluation.metrics import (
@@ -57,3 +58,17 @@ def test_pearson_and_binary():
     assert pearson([1, 1, 1], [1, 2, 3]) == 0.0
     prf = binary_prf([True, True, False, False], [True, False, True, False])
     assert (prf.precision, prf.recall) == (0.5, 0.5)
+
+
+def test_metrics_scale_to_many_clusters():
+    # 200,000 items in 100,000 true pairs, predicted as singletons except the first pair: a dense
+    # contingency table would need 10^10 cells
+    n = 200_000
+    truth = np.arange(n) // 2
+    pred = np.arange(n)
+    pred[1] = 0
+    prf = pairwise_prf(truth, pred)
+    assert prf.precision == 1.0 and abs(prf.recall - 1 / 100_000) < 1e-12
+    assert 0 < adjusted_rand_index(truth, pred) < 1e-4
+    assert normalized_mutual_info(truth, truth) == pytest.approx(1.0)
+    assert bcubed_prf(truth, pred).precision == 1.0

@@ -25,15 +25,33 @@ def _prf(precision: float, recall: float) -> PRF:
     return PRF(precision, recall, f1)
 
 
-def contingency(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> np.ndarray:
-    """Counts n[i, j] of items in true cluster i and predicted cluster j."""
+@dataclass(slots=True, frozen=True)
+class Contingency:
+    """The non-zero cells of the contingency table: ``count[k]`` items are in true cluster ``t[k]`` and
+    predicted cluster ``p[k]`` (sparse: a million singletons are a million cells, not 10^12)."""
+
+    t: np.ndarray
+    p: np.ndarray
+    count: np.ndarray
+    true_sizes: np.ndarray
+    pred_sizes: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.count.sum())
+
+
+def contingency(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> Contingency:
+    """Counts of items per (true cluster, predicted cluster) pair that occurs."""
     if len(truth) != len(pred):
         raise ValueError(f"label sequences differ in length: {len(truth)} vs {len(pred)}")
     _, t = np.unique(np.asarray(truth, dtype=object).astype(str), return_inverse=True)
     _, p = np.unique(np.asarray(pred, dtype=object).astype(str), return_inverse=True)
-    table = np.zeros((t.max(initial=-1) + 1, p.max(initial=-1) + 1), dtype=np.int64)
-    np.add.at(table, (t, p), 1)
-    return table
+    t, p = t.reshape(-1).astype(np.int64), p.reshape(-1).astype(np.int64)
+    width = int(p.max(initial=-1)) + 1
+    cells, count = np.unique(t * width + p, return_counts=True)
+    return Contingency(cells // max(width, 1), cells % max(width, 1), count.astype(np.int64),
+                       np.bincount(t).astype(np.int64), np.bincount(p).astype(np.int64))
 
 
 def _pairs(x: np.ndarray) -> float:
@@ -46,33 +64,32 @@ def pairwise_prf(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> PRF:
     With no predicted (or true) pairs at all the corresponding score is 1 by convention.
     """
     table = contingency(truth, pred)
-    together = _pairs(table)
-    predicted = _pairs(table.sum(axis=0))
-    actual = _pairs(table.sum(axis=1))
+    together = _pairs(table.count)
+    predicted = _pairs(table.pred_sizes)
+    actual = _pairs(table.true_sizes)
     return _prf(together / predicted if predicted else 1.0, together / actual if actual else 1.0)
 
 
 def bcubed_prf(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> PRF:
     """B-cubed (Bagga & Baldwin): per item precision/recall of its cluster, averaged over items."""
-    table = contingency(truth, pred).astype(np.float64)
-    n = table.sum()
+    table = contingency(truth, pred)
+    n = table.n
     if n == 0:
         return PRF(1.0, 1.0, 1.0)
-    pred_sizes = table.sum(axis=0)
-    true_sizes = table.sum(axis=1)
-    precision = float((table**2 / pred_sizes[None, :]).sum() / n)
-    recall = float((table**2 / true_sizes[:, None]).sum() / n)
+    square = table.count.astype(np.float64) ** 2
+    precision = float((square / table.pred_sizes[table.p]).sum() / n)
+    recall = float((square / table.true_sizes[table.t]).sum() / n)
     return _prf(precision, recall)
 
 
 def adjusted_rand_index(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
     """ARI (Hubert & Arabie): Rand index corrected for chance; 1 = identical, about 0 = random."""
     table = contingency(truth, pred)
-    n = int(table.sum())
+    n = table.n
     if n < 2:
         return 1.0
-    index = _pairs(table)
-    a, b = _pairs(table.sum(axis=1)), _pairs(table.sum(axis=0))
+    index = _pairs(table.count)
+    a, b = _pairs(table.true_sizes), _pairs(table.pred_sizes)
     total = n * (n - 1) / 2
     expected = a * b / total
     maximum = (a + b) / 2
@@ -83,14 +100,13 @@ def adjusted_rand_index(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> 
 
 def normalized_mutual_info(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
     """NMI with arithmetic-mean normalisation (scikit-learn's default)."""
-    table = contingency(truth, pred).astype(np.float64)
-    n = table.sum()
+    table = contingency(truth, pred)
+    n = float(table.n)
     if n == 0:
         return 1.0
-    pt, pp = table.sum(axis=1) / n, table.sum(axis=0) / n
-    nz = table > 0
-    joint = table[nz] / n
-    mi = float((joint * np.log(joint / np.outer(pt, pp)[nz])).sum())
+    pt, pp = table.true_sizes / n, table.pred_sizes / n
+    joint = table.count / n
+    mi = float((joint * np.log(joint / (pt[table.t] * pp[table.p]))).sum())
     ht = float(-(pt[pt > 0] * np.log(pt[pt > 0])).sum())
     hp = float(-(pp[pp > 0] * np.log(pp[pp > 0])).sum())
     if ht == 0 and hp == 0:
