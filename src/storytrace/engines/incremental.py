@@ -1,18 +1,24 @@
 """Incremental duplicate detection over the SQLite store: only new documents are fingerprinted.
 
 State: ``fingerprints`` rows (one per document, ``seq`` = its id in the candidate index), verified
-``dup_pairs``, and the candidate index's arrays as .npy files in ``<db>.index/``. One update runs in
-one transaction; the index directory is swapped in atomically after it commits, and its document
-count is recorded in the database: when the two disagree (a crash between them) or a document changed
-since it was fingerprinted, the index is rebuilt from scratch (the recovery path).
+``dup_pairs``, and the candidate index as immutable segments in ``<db>.index/`` (``match.segments``):
+an update memory-maps the segments (O(segments), nothing is read whole), probes them for the new
+documents' candidates and writes those documents as one new segment, so its cost follows the number
+of new documents, not the size of the store. One update runs in one transaction; the new segment and
+the manifest listing it are written inside it, just before the commit, and the index's document count
+is recorded in the database: when the two disagree (a crash between the manifest swap and the commit),
+the index was built with another configuration or a document changed since it was fingerprinted, the
+index is rebuilt from scratch (the recovery path). A crash before the manifest swap leaves the old
+index valid (the orphan segment is removed by the next save). Segments are merged by the size-tiered
+policy after the commit (a merge changes no candidate, so a crash during it loses nothing).
 """
 from __future__ import annotations
 
-import os
-import shutil
+import logging
 import sqlite3
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +31,8 @@ from ..store.migrations import transaction
 
 BATCH = 2000  # documents fingerprinted per step (bounded memory)
 
+log = logging.getLogger("storytrace.engines.incremental")
+
 
 @dataclass(slots=True)
 class UpdateReport:
@@ -34,6 +42,13 @@ class UpdateReport:
     candidate_pairs: int
     verified_pairs: int
     rebuilt: bool
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step
+
+    def tick(self, step: str, since: float) -> float:
+        """Add the time since ``since`` to ``step``; return now."""
+        now = time.perf_counter()
+        self.timings[step] = self.timings.get(step, 0.0) + now - since
+        return now
 
 
 class SeqTexts(Sequence[str]):
@@ -67,26 +82,48 @@ def _recorded_size(conn: sqlite3.Connection) -> int:
 
 
 def _load_index(store: SQLiteStore, config: DedupConfig) -> CandidateIndex | None:
-    """The saved index when it matches the database, else None (rebuild needed)."""
+    """The saved index when it matches the database and the configuration, else None (rebuild needed)."""
     size = _recorded_size(store.conn)
-    path = index_dir(store)
     if size == 0:
         return CandidateIndex(config)
-    if not path.is_dir():
-        return None
     try:
-        index = CandidateIndex.load(path, config)
+        index = CandidateIndex.load(index_dir(store), config, strict=True)
     except (OSError, ValueError, KeyError):
         return None
     return index if index.size == size else None
 
 
+#: Marks the index stale when a fingerprinted document's text changes (an upsert of the same record),
+#: so that an update need not compare every document's hash: O(1) instead of a scan of the store.
+_STALE_TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS dup_index_stale AFTER UPDATE OF content_hash ON documents
+WHEN EXISTS (SELECT 1 FROM fingerprints WHERE doc_pk = new.pk AND content_hash IS NOT new.content_hash)
+BEGIN
+    INSERT OR REPLACE INTO index_state (name, data) VALUES ('stale', 1);
+END
+"""
+
+
 def _stale(conn: sqlite3.Connection) -> bool:
-    """Whether a fingerprinted document changed since (its content hash differs)."""
+    """Whether a fingerprinted document changed since (its content hash differs). Read from the flag
+    the trigger sets; a store indexed before the trigger existed is checked by a scan, once."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'dup_index_stale'").fetchone():
+        return conn.execute("SELECT 1 FROM index_state WHERE name = 'stale'").fetchone() is not None
     row = conn.execute(
         "SELECT 1 FROM fingerprints f JOIN documents d ON d.pk = f.doc_pk WHERE f.content_hash != d.content_hash LIMIT 1"
     ).fetchone()
+    conn.execute(_STALE_TRIGGER)
     return row is not None
+
+
+def _new_rows(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """Documents not fingerprinted yet: those after the last fingerprinted one. Row numbers only grow
+    (the store deletes no document, an upsert keeps its row), and every update fingerprints all
+    documents present, so this is a range read of the new rows, not a scan of the store."""
+    return conn.execute(
+        "SELECT pk, norm, content_hash FROM documents WHERE pk > (SELECT COALESCE(MAX(doc_pk), 0) FROM fingerprints) "
+        "ORDER BY pk"
+    ).fetchall()
 
 
 def _reset(conn: sqlite3.Connection) -> None:
@@ -99,33 +136,43 @@ def update_duplicates(store: SQLiteStore, config: DedupConfig | None = None) -> 
     """Fingerprint documents not yet indexed, find their candidates, verify and store the pairs."""
     config = config or DedupConfig()
     conn = store.conn
+    start = time.perf_counter()
     index = None if _stale(conn) else _load_index(store, config)
     rebuilt = index is None
     if index is None:
         _reset(conn)
         index = CandidateIndex(config)
-    new_rows = conn.execute(
-        "SELECT d.pk, d.norm, d.content_hash FROM documents d LEFT JOIN fingerprints f ON f.doc_pk = d.pk "
-        "WHERE f.doc_pk IS NULL ORDER BY d.pk"
-    ).fetchall()
+    new_rows = _new_rows(conn)
     report = UpdateReport(len(new_rows), 0, 0, rebuilt)
+    start = report.tick("open", start)
     if not new_rows:
         return report
     with transaction(conn):
-        for start in range(0, len(new_rows), BATCH):
-            _add_batch(conn, index, new_rows[start : start + BATCH], config, report)
+        for first in range(0, len(new_rows), BATCH):
+            _add_batch(conn, index, new_rows[first : first + BATCH], config, report)
+        start = time.perf_counter()
         conn.execute("INSERT OR REPLACE INTO index_state (name, data) VALUES ('size', ?)", (index.size,))
-        _save_index(index, index_dir(store))  # inside the transaction: a failure here rolls the rows back
+        index.save(index_dir(store), merge=False)  # inside the transaction: a failure here rolls the rows back
+        start = report.tick("save", start)
+    start = report.tick("commit", start)
+    try:
+        index.merge()  # after the commit: merging changes no candidate, a failure here loses nothing
+    except OSError as exc:  # e.g. disk full: the unmerged index stays valid, the next update retries
+        log.warning("candidate index: segment merge failed (%s); the index stays valid, unmerged", exc)
+    report.tick("merge", start)
     return report
 
 
 def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple[int, str, str]],
                config: DedupConfig, report: UpdateReport) -> None:
     """Fingerprint, index, verify and store one batch of new documents."""
+    start = time.perf_counter()
     norms = [r[1] for r in rows]
     fp = fingerprint(norms, config)
+    start = report.tick("fingerprint", start)
     first = index.size
     pairs, _ = index.add(fp)
+    start = report.tick("candidates", start)
     conn.executemany(
         "INSERT INTO fingerprints (doc_pk, seq, content_hash, n_words, n_shingles, signature) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -134,11 +181,13 @@ def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple
         ],
     )
     report.candidate_pairs += len(pairs)
+    start = report.tick("write", start)
     if len(pairs) == 0:
         return
     texts = SeqTexts(conn, {first + i: t for i, t in enumerate(norms)})
     table = verify_pairs(texts, pairs, config)
     keep = np.flatnonzero(table.matched)
+    start = report.tick("verify", start)
     conn.executemany(
         "INSERT OR REPLACE INTO dup_pairs (a_seq, b_seq, relation, direction, score, jaccard, coverage_ab, coverage_ba) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -149,20 +198,7 @@ def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple
         ],
     )
     report.verified_pairs += len(keep)
-
-
-def _save_index(index: CandidateIndex, path: Path) -> None:
-    """Write the index next to the database, replacing the old one in one rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    index.save(tmp)
-    old = path.with_name(path.name + ".old")
-    if path.exists():
-        os.replace(path, old)
-    os.replace(tmp, path)
-    if old.exists():
-        shutil.rmtree(old)
+    report.tick("write", start)
 
 
 def stored_pairs(store: SQLiteStore) -> list[tuple[str, str, str, int, float, dict[str, float]]]:

@@ -11,11 +11,13 @@ still connects all its members, so union-find over verified pairs can finish the
 hubs rather than one: a hub can be a poor representative (an excerpt, a heavily edited copy)
 whose edges fail verification; with 4 hubs every late member meets 4 different early ones.
 
-Storage: a few runs of (uint64 key, uint32 id) postings (12 bytes each), each sorted by (key, id) in numpy arrays; a new batch
-becomes a run and runs are merged LSM-style (a run is merged into its predecessor once it is at
-least half its size), so each posting is re-sorted O(log n) times and a batch is queried with
-``np.searchsorted`` against O(log n) runs. Runs can be saved to ``.npy`` files or handed to the
-caller as arrays (e.g. SQLite blobs) and restored without recomputing any fingerprint.
+Storage: a few runs of (uint64 key, uint32 id) postings (12 bytes each), each sorted by (key, id) in
+numpy arrays; a new batch becomes a run and runs are merged LSM-style (a run is merged into its
+predecessor once it is at least half its size), so each posting is re-sorted O(log n) times and a
+batch is queried with ``np.searchsorted`` against O(log n) runs. The first ``sealed`` runs are
+immutable (e.g. memory-mapped segments of an on-disk index, see ``match.segments``): queries probe
+them, but only the caller merges them (``merge_runs``), never ``add``. Runs can be saved to ``.npy``
+files or handed to the caller as arrays and restored without recomputing any fingerprint.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ class BucketIndex:
     hubs: int = 4
     runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     last_id: int = -1  # largest id indexed so far; new ids must exceed it
+    sealed: int = 0  # runs[:sealed] are immutable (on-disk segments): add() never merges them
 
     def __post_init__(self) -> None:
         if self.cap < 1:
@@ -64,17 +67,20 @@ class BucketIndex:
         group_keys = keys[starts]
         lengths = np.diff(np.r_[starts, len(keys)])
         old_count = np.zeros(len(starts), dtype=np.int64)
+        old_hubs = np.full((len(starts), self.hubs), _NO_ID, dtype=np.int64)  # first members, smallest ids
         spans = []
-        firsts = [np.full((len(starts), self.hubs), _NO_ID, dtype=np.int64)]
         for run_keys, run_ids in self.runs:
-            lo = np.searchsorted(run_keys, group_keys, side="left")
-            hi = np.searchsorted(run_keys, group_keys, side="right")
-            take = lo[:, None] + np.arange(self.hubs)[None, :]
-            valid = take < hi[:, None]
-            firsts.append(np.where(valid, run_ids[np.minimum(take, len(run_ids) - 1)], _NO_ID))
-            old_count += hi - lo
+            if len(run_keys) == 0:  # a segment without postings of this kind
+                continue
+            lo, hi = _probe(run_keys, group_keys)
+            hit = np.flatnonzero(hi > lo)  # most new keys are in no run: work only on those that are
+            if len(hit) == 0:
+                continue
+            take = lo[hit, None] + np.arange(self.hubs)[None, :]
+            firsts = np.where(take < hi[hit, None], run_ids[np.minimum(take, len(run_ids) - 1)], _NO_ID)
+            old_hubs[hit] = np.sort(np.concatenate((old_hubs[hit], firsts), axis=1), axis=1)[:, : self.hubs]
+            old_count[hit] += hi[hit] - lo[hit]
             spans.append((run_ids, lo, hi))
-        old_hubs = np.sort(np.concatenate(firsts, axis=1), axis=1)[:, : self.hubs]
         parts = [_link_new(starts, lengths, ids, old_count, old_hubs, self.cap)]
         for run_ids, lo, hi in spans:
             parts.append(_link_old(starts, lengths, ids, old_count, run_ids, lo, hi, self.cap))
@@ -83,22 +89,58 @@ class BucketIndex:
         return np.concatenate(parts)
 
     def _push(self, keys: np.ndarray, ids: np.ndarray) -> None:
-        """Append a sorted run and merge runs while the newest is at least half its predecessor."""
+        """Append a sorted run and merge unsealed runs while the newest is at least half its predecessor."""
         self.runs.append((keys, ids))
-        while len(self.runs) >= 2 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0]):
-            (k1, i1), (k2, i2) = self.runs[-2], self.runs[-1]
-            self.runs[-2:] = [_merge(k1, i1, k2, i2)]
+        while len(self.runs) - self.sealed >= 2 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0]):
+            self.merge_runs(len(self.runs) - 2, len(self.runs))
+
+    def merge_runs(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Replace the adjacent runs ``runs[start:stop]`` by their merge (pairwise, balanced, so each
+        posting is copied O(log(stop - start)) times); return the merged run. Merging sealed runs
+        unseals nothing: the caller decides what the merged run is (usually a new segment)."""
+        parts = self.runs[start:stop]
+        if not parts:
+            raise ValueError(f"no runs in [{start}, {stop})")
+        while len(parts) > 1:
+            merged = [_merge(*_plain(*parts[i]), *_plain(*parts[i + 1])) for i in range(0, len(parts) - 1, 2)]
+            parts = merged + ([parts[-1]] if len(parts) % 2 else [])
+        self.runs[start:stop] = parts
+        if self.sealed > start:
+            self.sealed = max(start + 1, self.sealed - (stop - start - 1))
+        return parts[0]
+
+    def fresh(self) -> tuple[np.ndarray, np.ndarray]:
+        """The unsealed postings (added since the last ``seal``) as one sorted run."""
+        if len(self.runs) > self.sealed:
+            return self.merge_runs(self.sealed, len(self.runs))
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+
+    def seal(self, run: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Mark the unsealed postings as one immutable run, optionally replaced by an equal ``run``
+        (e.g. its memory-mapped copy on disk)."""
+        fresh = self.fresh()
+        if len(self.runs) == self.sealed:
+            self.runs.append(fresh)
+        if run is not None:
+            self.runs[self.sealed] = run
+        self.sealed += 1
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """All postings as one sorted run (the runs themselves are left as they are)."""
+        if len(self.runs) == 1:
+            return self.runs[0]
+        if not self.runs:
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+        return BucketIndex(self.cap, self.hubs, runs=list(self.runs)).merge_runs(0, len(self.runs))
 
     def compact(self) -> None:
-        """Merge all runs into one (before saving, or once a stream has ended)."""
-        while len(self.runs) >= 2:
-            (k1, i1), (k2, i2) = self.runs[-2], self.runs[-1]
-            self.runs[-2:] = [_merge(k1, i1, k2, i2)]
+        """Merge all runs into one, unsealed (once a stream has ended)."""
+        self.runs = [self.merged()] if self.runs else []
+        self.sealed = 0
 
     def state(self, prefix: str = "") -> dict[str, np.ndarray]:
-        """The index as named arrays (compacted), for .npy files or database blobs."""
-        self.compact()
-        keys, ids = self.runs[0] if self.runs else (np.zeros(0, np.uint64), np.zeros(0, np.uint32))
+        """The index as named arrays (one merged run), for .npy files or database blobs."""
+        keys, ids = self.merged()
         return {f"{prefix}keys": keys, f"{prefix}ids": ids, f"{prefix}cap": np.array([self.cap, self.hubs])}
 
     @classmethod
@@ -107,10 +149,20 @@ class BucketIndex:
         keys = np.asarray(state[f"{prefix}keys"], dtype=np.uint64)
         ids = np.asarray(state[f"{prefix}ids"], dtype=np.uint32)
         cap, hubs = (int(v) for v in np.asarray(state[f"{prefix}cap"])[:2])
+        return cls.from_runs(cap, hubs, [(keys, ids)] if len(keys) else [])
+
+    @classmethod
+    def from_runs(cls, cap: int, hubs: int, runs: list[tuple[np.ndarray, np.ndarray]], last_id: int | None = None,
+                  sealed: bool = False) -> BucketIndex:
+        """An index over existing (key, id)-sorted runs in id order (e.g. memory-mapped segments,
+        ``sealed`` so that ``add`` never rewrites them); nothing is copied. ``last_id``: the largest id
+        indexed (default: read from the runs, which touches every posting)."""
         index = cls(cap, hubs)
-        if len(keys):
-            index.runs.append((keys, ids))
-            index.last_id = int(ids.max())
+        index.runs = list(runs)
+        index.sealed = len(index.runs) if sealed else 0
+        if last_id is None:
+            last_id = max((int(ids.max()) for _, ids in index.runs if len(ids)), default=-1)
+        index.last_id = last_id
         return index
 
 
@@ -125,6 +177,55 @@ def save_state(state: dict[str, np.ndarray], directory: str | Path) -> None:
 def load_state(directory: str | Path) -> dict[str, np.ndarray]:
     """Read every ``<name>.npy`` of ``directory`` back into a state dict."""
     return {p.stem: np.load(p, allow_pickle=False) for p in sorted(Path(directory).glob("*.npy"))}
+
+
+def _plain(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Base-class views (a ``np.memmap`` is an ndarray subclass numba does not take); no copy."""
+    return np.asarray(keys, dtype=np.uint64), np.asarray(ids, dtype=np.uint32)
+
+
+def _probe(run_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[lo, hi) of each query key in a sorted run, the query keys being sorted and distinct."""
+    return _bounds(np.asarray(run_keys, dtype=np.uint64), keys)
+
+
+@njit(cache=True)
+def _gallop(run: np.ndarray, start: int, key: np.uint64, right: bool) -> int:
+    """First index >= start whose value is >= key (> key when ``right``), by exponential then
+    binary search from ``start``: O(log distance), touching memory near ``start`` first."""
+    n = run.shape[0]
+    lo, step, hi = start, 1, start
+    while hi < n and (run[hi] <= key if right else run[hi] < key):
+        lo = hi + 1
+        hi = start + step
+        step *= 2
+    hi = min(hi, n)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if run[mid] <= key if right else run[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _bounds(run: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like ``searchsorted`` left and right for sorted distinct queries, in one forward pass: each
+    search gallops from where the previous one ended, so a batch of q keys costs O(q log(n / q))
+    and reads the run front to back (a memory-mapped segment is paged in once, in order) instead of
+    2q full-depth binary searches."""
+    m = keys.shape[0]
+    lo = np.empty(m, dtype=np.int64)
+    hi = np.empty(m, dtype=np.int64)
+    pos = 0
+    for i in range(m):
+        pos = _gallop(run, pos, keys[i], False)
+        lo[i] = pos
+        if pos < run.shape[0] and run[pos] == keys[i]:
+            pos = _gallop(run, pos, keys[i], True)
+        hi[i] = pos
+    return lo, hi
 
 
 @njit(cache=True)

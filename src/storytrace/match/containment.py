@@ -10,9 +10,10 @@ Candidate rule: two documents are candidates when they share >= ``min_shared_anc
 and those are >= ``min_anchor_ratio`` of the anchors of the one with fewer anchors (a cheap
 containment estimate that throws out pairs sharing only a banner). Frequency guard: an anchor's
 posting list links its first ``anchor_df_cap`` documents pairwise and every later document to its
-first document only (``BucketIndex``), so a cookie banner on 100,000 pages costs 100,000 pairs,
+first 4 documents only (``BucketIndex``), so a cookie banner on 100,000 pages costs 400,000 pairs,
 not 5 billion, and those pairs fail the ratio test; a story syndicated more than
-``anchor_df_cap`` times is still joined through its first copy.
+``anchor_df_cap`` times is still joined through its first copies. Per-document anchor counts are a
+``segments.Column``, so an index spread over on-disk segments never loads them whole.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..fingerprint.config import DedupConfig
 from .buckets import BucketIndex, load_state, save_state
+from .segments import Column
 
 
 @dataclass(slots=True)
@@ -31,11 +33,16 @@ class AnchorIndex:
 
     config: DedupConfig = field(default_factory=DedupConfig)
     size: int = 0
-    n_anchors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    counts: Column = field(default_factory=lambda: Column(np.int32))  # anchors per document
     buckets: BucketIndex = field(init=False)
 
     def __post_init__(self) -> None:
         self.buckets = BucketIndex(self.config.anchor_df_cap)
+
+    @property
+    def n_anchors(self) -> np.ndarray:
+        """Anchors per document, as one array (a copy when the index spans segments)."""
+        return self.counts.values()
 
     def add(self, anchors: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index documents ``size .. size + n - 1`` whose sorted unique anchors are
@@ -44,7 +51,7 @@ class AnchorIndex:
         n = len(offsets) - 1
         counts = np.diff(offsets)
         ids = np.repeat(np.arange(self.size, self.size + n, dtype=np.int64), counts)
-        self._grow(counts)
+        self.counts.append(counts.astype(np.int32))
         self.size += n
         raw = self.buckets.add(np.asarray(anchors, dtype=np.uint64)[offsets[0]:offsets[-1]], ids)
         return self.filter(raw)
@@ -55,26 +62,22 @@ class AnchorIndex:
             return raw.reshape(0, 2), np.zeros(0, dtype=np.int64)
         code, shared = np.unique((raw[:, 0] << 32) | raw[:, 1], return_counts=True)
         a, b = code >> 32, code & 0xFFFFFFFF
-        smaller = np.minimum(self.n_anchors[a], self.n_anchors[b])
+        smaller = np.minimum(self.counts.take(a), self.counts.take(b))
         keep = (shared >= self.config.min_shared_anchors) | (shared >= smaller)
         keep &= shared >= self.config.min_anchor_ratio * smaller
         return np.stack((a[keep], b[keep]), axis=1), shared[keep]
 
-    def _grow(self, counts: np.ndarray) -> None:
-        """Append the new documents' anchor counts (one int32 per document)."""
-        self.n_anchors = np.concatenate((self.n_anchors[: self.size], counts.astype(np.int32)))
-
     def state(self) -> dict[str, np.ndarray]:
         """Arrays that restore this index (``from_state``)."""
         out = self.buckets.state("anchor_")
-        out["anchor_counts"] = self.n_anchors[: self.size]
+        out["anchor_counts"] = self.counts.values()
         return out
 
     @classmethod
     def from_state(cls, state: dict[str, np.ndarray], config: DedupConfig | None = None) -> AnchorIndex:
         """Rebuild from ``state()`` arrays; later ``add`` calls continue the id sequence."""
         counts = np.asarray(state["anchor_counts"], dtype=np.int32)
-        index = cls(config or DedupConfig(), size=len(counts), n_anchors=counts)
+        index = cls(config or DedupConfig(), size=len(counts), counts=Column(np.int32, tail=counts))
         index.buckets = BucketIndex.from_state(state, "anchor_")
         return index
 
