@@ -256,7 +256,8 @@ def test_read_connections_cannot_write(synthetic_db: Path) -> None:
         conn.execute("DELETE FROM documents")
 
 
-def test_story_list_uses_its_index(synthetic_db: Path) -> None:
+def test_story_list_uses_its_index(synthetic_db: Path, client: TestClient) -> None:
+    # the app creates the page indexes when it opens the store (``client`` started it)
     conn = queries.connect_readonly(synthetic_db)
     plan = " ".join(str(r) for r in conn.execute(
         'EXPLAIN QUERY PLAN SELECT id FROM stories s ORDER BY s."end" DESC, s.id LIMIT 50'
