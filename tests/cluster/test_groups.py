@@ -96,3 +96,19 @@ def test_fragment_guard_keeps_articles_that_carry_a_banner():
     first = keep_rule_keys("first", keys.page, lengths, lengths, np.array(["9999"] * 7))
     labels, _ = guarded_groups(7, edges, first, verify)
     assert labels[5] == 5 and labels[4] == 4
+
+
+def test_near_duplicate_of_a_near_duplicate_stays_but_containment_chains_do_not():
+    # 0 canonical (a copy edited one way, most edges), 1 the original, 2 a copy edited the other way:
+    # 2 ~near 1 ~near 0 but 2 fails against 0. 3 is another article that shares a paragraph with a
+    # page 4 which contains 0: a containment chain, so 3 must leave.
+    edges = np.array([[0, 1], [0, 4], [0, 5], [0, 6], [1, 2], [1, 5], [2, 6], [3, 4]])
+    near = np.array([True, False, True, True, True, True, True, False])
+    lengths = np.array([1000, 1000, 1000, 1000, 1500, 1000, 1000])
+    keys = keep_rule_keys("canonical", np.zeros(7), lengths, lengths, np.array(["9999"] * 7))
+    verify = lambda pairs: np.zeros(len(pairs), bool)  # noqa: E731 - every indirect member fails against 0
+    labels, _ = guarded_groups(7, edges, keys, verify, near=near)
+    assert labels[[0, 1, 2, 4, 5, 6]].tolist() == [0] * 6
+    assert labels[3] == 3
+    labels_plain, _ = guarded_groups(7, edges, keys, verify)  # without the near marks: 2 and 3 both leave
+    assert labels_plain[2] != 0 and labels_plain[3] != 0

@@ -110,13 +110,13 @@ def build_groups(
     normalised texts).
     """
     index = {a.id: i for i, a in enumerate(articles)}
-    edges = np.array(
-        [(index[r.a], index[r.b]) for r in relations if r.relation in DUPLICATE_RELATIONS], dtype=np.int64
-    ).reshape(-1, 2)
+    duplicate = [r for r in relations if r.relation in DUPLICATE_RELATIONS]
+    edges = np.array([(index[r.a], index[r.b]) for r in duplicate], dtype=np.int64).reshape(-1, 2)
+    near = np.array([r.relation in ("exact", "near_duplicate") for r in duplicate], dtype=bool)
     if verify is None:
         norms = [a.norm for a in articles]
         verify = lambda pairs: verify_pairs(norms, pairs).matched  # noqa: E731
-    labels, _ = guarded_groups(len(articles), edges, canonical_keys(articles, keep), verify)
+    labels, _ = guarded_groups(len(articles), edges, canonical_keys(articles, keep), verify, near=near)
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):
         members[label].append(i)

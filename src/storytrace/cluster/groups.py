@@ -94,17 +94,24 @@ def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | N
     return winner_of_label[labels]
 
 
-def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairVerifier) -> tuple[np.ndarray, np.ndarray]:
+def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairVerifier,
+                   near: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(group label, canonical index) per document, with every member checked against its canonical.
 
-    ``edges`` are verified duplicate pairs (k, 2). Returns labels equal to the canonical's index.
+    ``edges`` are verified duplicate pairs (k, 2); ``near`` marks the whole-text ones (exact or
+    near-duplicate, not containment). A member that fails against the canonical stays when it is a
+    near-duplicate of a member that is itself a near-duplicate of the canonical: two whole-text hops
+    cannot glue two articles through a shared paragraph, and in a giant family the canonical may be a
+    copy edited one way that copies edited the other way no longer match. Returns labels equal to the
+    canonical's index.
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    near = np.zeros(len(edges), dtype=bool) if near is None else np.asarray(near, dtype=bool)
     active = np.ones(n, dtype=bool)  # documents still to be grouped this round
     labels = np.arange(n, dtype=np.int64)
     for _ in range(MAX_ROUNDS):
         keep = active[edges[:, 0]] & active[edges[:, 1]]
-        round_edges = edges[keep]
+        round_edges, round_near = edges[keep], near[keep]
         comp = connected_components(n, round_edges[:, 0], round_edges[:, 1])
         canon = canonical_of(comp, keys, np.bincount(round_edges.ravel(), minlength=n))
         sizes = np.bincount(comp, minlength=n)
@@ -115,12 +122,28 @@ def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairV
         if check.any():
             members = np.flatnonzero(check)
             ok[members] = verify(np.stack([members, canon[members]], axis=1))
+            ok |= _near_of_near(round_edges[round_near], canon, check & ~ok, ~fragment)
         settled = active & ok
         labels[settled] = canon[settled]
         active = active & ~ok
         if not active.any():
             break
     return labels, labels.copy()
+
+
+def _near_of_near(near_edges: np.ndarray, canon: np.ndarray, failed: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Failed members with a near-duplicate edge to an (eligible) member that has one to the canonical."""
+    rescued = np.zeros(len(canon), dtype=bool)
+    if not len(near_edges) or not failed.any():
+        return rescued
+    a, b = near_edges[:, 0], near_edges[:, 1]
+    anchor = np.zeros(len(canon), dtype=bool)
+    anchor[a[canon[a] == b]] = True
+    anchor[b[canon[b] == a]] = True
+    anchor &= eligible
+    rescued[a[failed[a] & anchor[b]]] = True
+    rescued[b[failed[b] & anchor[a]]] = True
+    return rescued
 
 
 def _fragment_canonical(keys: CanonicalKeys, canon: np.ndarray) -> np.ndarray:

@@ -645,7 +645,7 @@ def canonical_keys(keep: KeepRule, columns: Columns) -> CanonicalKeys:
 def group_documents(n: int, edges: Edges, keys: CanonicalKeys,
                     verify: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Group label per document = the index of its group's canonical (guarded against chaining)."""
-    labels, _ = guarded_groups(n, edges.pairs, keys, verify)
+    labels, _ = guarded_groups(n, edges.pairs, keys, verify, near=np.isin(edges.relation, (EXACT, NEAR)))
     return labels
 
 

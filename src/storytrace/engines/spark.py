@@ -49,7 +49,7 @@ from urllib.parse import unquote
 from ..cluster.groups import FRAGMENT_RATIO, MAX_ROUNDS
 from ..fingerprint import DedupConfig
 from ..io.base import DIRECTORY_SUFFIXES, FORMATS, ReaderOptions, detect_format, strip_compression_suffix
-from ..match.verify import CONTAINS, EXACT
+from ..match.verify import CONTAINS, EXACT, NEAR
 from ..records import ReadProblem
 from .spark_batches import SRC_ANCHOR, SRC_EXACT, SRC_LSH, WHOLE_FILE_FORMATS
 
@@ -732,9 +732,12 @@ class _Run:
                      .join(direct, "node", "left_anti"))
             check = check.select(F.col("node").alias("a"), F.col("canon").alias("b")).localCheckpoint()
             checked = self._verify(check, docs, small=check.count() <= SMALL_PAIRS).localCheckpoint()
-            failed = (checked.filter(~F.col("matched")).select(F.col("a").alias("node"))
+            rescued = _near_of_near(round_edges, member, checked)
+            kept_rows = F.col("matched") | F.col("rescued")
+            checked = checked.join(rescued, "a", "left").withColumn("rescued", F.coalesce("rescued", F.lit(False)))
+            failed = (checked.filter(~kept_rows).select(F.col("a").alias("node"))
                       .unionByName(member.filter("fragment").select("node")))
-            ok = checked.filter("matched").select(F.col("a").alias("node"),
+            ok = checked.filter(kept_rows).select(F.col("a").alias("node"),
                                                   _member_code(F.col("relation"), F.col("direction")).alias("code"),
                                                   "score")
             done = (member.filter(F.col("canon") != F.col("node")).join(failed, "node", "left_anti")
@@ -860,6 +863,20 @@ class _Run:
             rows_out = sum(k for f, k in kept_per_file.items() if files[f].kind == kind)
             outputs[posixpath.relpath(path, out_dir)] = rows_out
         return outputs
+
+
+def _near_of_near(round_edges: Any, member: Any, checked: Any) -> Any:
+    """(a, rescued=True) for checked members that failed against the canonical but have a near-duplicate
+    edge to a member with one to the canonical (``cluster.groups._near_of_near``)."""
+    from pyspark.sql import functions as F
+
+    near = round_edges.filter(F.col("relation").isin(EXACT, NEAR)).select("a", "b")
+    sym = near.unionByName(near.select(F.col("b").alias("a"), F.col("a").alias("b")))
+    anchors = (sym.join(member.filter(~F.col("fragment")).select(F.col("node").alias("a"), "canon"), "a")
+               .filter(F.col("canon") == F.col("b")).select(F.col("a").alias("anchor")).distinct())
+    failed = checked.filter(~F.col("matched")).select("a")
+    return (failed.join(sym, "a").join(anchors, F.col("b") == F.col("anchor"))
+            .select("a").distinct().withColumn("rescued", F.lit(True)))
 
 
 def _member_code(relation: Any, member_direction: Any) -> Any:
