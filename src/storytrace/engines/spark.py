@@ -304,6 +304,8 @@ def build_session(opts: SparkOptions, quiet: bool = True) -> Any:
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if not conf.contains("spark.sql.execution.arrow.maxRecordsPerBatch"):
         builder = builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", "4096")
+    if not conf.contains("spark.sql.maxPlanStringLength"):  # plan strings of the iterative stages are logged per query
+        builder = builder.config("spark.sql.maxPlanStringLength", "200000")
     for key, value in opts.conf.items():
         builder = builder.config(key, str(value))
     return builder.getOrCreate()
@@ -734,7 +736,8 @@ class _Run:
             checked = self._verify(check, docs, small=check.count() <= SMALL_PAIRS).localCheckpoint()
             rescued = _near_of_near(round_edges, member, checked)
             kept_rows = F.col("matched") | F.col("rescued")
-            checked = checked.join(rescued, "a", "left").withColumn("rescued", F.coalesce("rescued", F.lit(False)))
+            checked = (checked.join(rescued, "a", "left")
+                       .withColumn("rescued", F.coalesce("rescued", F.lit(False))).localCheckpoint())
             failed = (checked.filter(~kept_rows).select(F.col("a").alias("node"))
                       .unionByName(member.filter("fragment").select("node")))
             ok = checked.filter(kept_rows).select(F.col("a").alias("node"),
@@ -745,7 +748,7 @@ class _Run:
                     .select("node", F.col("canon").alias("label"), "code", "score"))
             canonicals = member.filter(F.col("canon") == F.col("node")).select(
                 "node", F.col("node").alias("label"), F.lit(0).alias("code"), F.lit(1.0).alias("score"))
-            settled.append(done.unionByName(canonicals))
+            settled.append(done.unionByName(canonicals).localCheckpoint())  # keeps the plan of later stages short
             active = failed.localCheckpoint()
             if active.isEmpty():
                 break
