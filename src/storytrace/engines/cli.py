@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import DATASET_ENGINES, ENGINE_EXTRAS, EngineUnavailable, engine_settings, load_engine
+
+T = TypeVar("T")
 
 
 AUTO_WORKERS_BYTES = 64 << 20  #: below this much input, starting cleaning processes costs more than it saves
@@ -39,6 +42,32 @@ def _fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit."""
     click.echo(f"storytrace: {message}", err=True)
     sys.exit(code)
+
+
+def run_dataset_job(engine: str, out: str, overwrite: bool, job: Callable[[], T]) -> T:
+    """Run a dataset command's ``job`` (``dedup``, ``stories``): a non-empty local ``--out`` is refused
+    first, whatever the engine, and every known failure becomes one line on stderr and an exit status."""
+    from . import output as out_io
+    from .local import NothingReadable
+
+    try:
+        if "://" not in out:  # a local path: refuse a non-empty --out before any work
+            out_io.check_out_dir(Path(out[5:] if out.startswith("file:") else out), overwrite)
+        return job()
+    except EngineUnavailable as exc:
+        _fail(str(exc), 1)
+    except ModuleNotFoundError as exc:
+        if engine == "local" or (exc.name or "").startswith("storytrace"):
+            raise
+        _fail(f"the {engine} engine is not available ({exc.name}): install {ENGINE_EXTRAS.get(engine, 'storytrace')}", 1)
+    except out_io.OutputExists as exc:
+        _fail(str(exc), 2)
+    except NothingReadable as exc:
+        _fail(str(exc), 1)
+    except (out_io.OutputError, out_io.InputChanged) as exc:
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"{getattr(exc, 'filename', None) or out}: {exc.strerror or exc}", 1)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,8 +121,7 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
     """
     from ..corpus import print_problem
     from ..fingerprint import DedupConfig
-    from . import output as out_io
-    from .local import DedupOptions, NothingReadable
+    from .local import DedupOptions
 
     try:
         settings = engine_settings(engine, master=master)
@@ -105,25 +133,8 @@ def dedup(inputs: tuple[str, ...], out: str, output_format: str | None, map_form
         )
     except ValueError as exc:
         _fail(str(exc), 2)
-    try:
-        if "://" not in out:  # a local path: refuse a non-empty --out before any work, whatever the engine
-            out_io.check_out_dir(Path(out), overwrite)
-        run = load_engine(engine)
-        summary = run(list(inputs), Path(out) if engine == "local" else out, config, options, **settings)
-    except EngineUnavailable as exc:
-        _fail(str(exc), 1)
-    except ModuleNotFoundError as exc:
-        if engine == "local" or (exc.name or "").startswith("storytrace"):
-            raise
-        _fail(f"the {engine} engine is not available ({exc.name}): install {ENGINE_EXTRAS.get(engine, 'storytrace')}", 1)
-    except out_io.OutputExists as exc:
-        _fail(str(exc), 2)
-    except NothingReadable as exc:
-        _fail(str(exc), 1)
-    except (out_io.OutputError, out_io.InputChanged) as exc:
-        _fail(str(exc), 1)
-    except OSError as exc:
-        _fail(f"{getattr(exc, 'filename', None) or out}: {exc.strerror or exc}", 1)
+    summary = run_dataset_job(engine, out, overwrite, lambda: load_engine(engine)(
+        list(inputs), Path(out) if engine == "local" else out, config, options, **settings))
     duplicate_ids = getattr(summary, "duplicate_ids", 0)
     if duplicate_ids:
         click.echo(f"storytrace: warning: {duplicate_ids:,} documents share their id with an earlier one; "

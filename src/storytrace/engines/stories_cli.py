@@ -6,9 +6,8 @@ output could not be written), 2 for bad arguments (including a non-empty ``--out
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -17,12 +16,6 @@ STORY_ENGINES: dict[str, str] = {
     "local": "storytrace.engines.stories",
     "spark": "storytrace.engines.spark_stories",
 }
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    """One line on stderr, then exit."""
-    click.echo(f"storytrace: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,9 +59,8 @@ def stories(inputs: tuple[str, ...], out: str, engine: str, master: str | None, 
     from ..corpus import print_problem
     from ..fingerprint import DedupConfig
     from . import engine_settings
-    from . import output as out_io
-    from .cli import auto_workers
-    from .local import DedupOptions, NothingReadable
+    from .cli import _fail, auto_workers, run_dataset_job
+    from .local import DedupOptions
 
     try:
         settings = engine_settings(engine, master=master)  # --master for spark only, and well formed
@@ -77,24 +69,8 @@ def stories(inputs: tuple[str, ...], out: str, engine: str, master: str | None, 
                                workers=workers or auto_workers(inputs))
     except ValueError as exc:
         _fail(str(exc), 2)
-    try:
-        if "://" not in out:  # a local path: refuse a non-empty --out before any work, whatever the engine
-            out_io.check_out_dir(Path(out[5:] if out.startswith("file:") else out), overwrite)
-        module = importlib.import_module(STORY_ENGINES[engine])
-        summary = module.run_stories(list(inputs), Path(out) if engine == "local" else out, DedupConfig(), options,
-                                     StoryConfig(), **settings)
-    except ModuleNotFoundError as exc:
-        if engine == "local" or (exc.name or "").startswith("storytrace"):
-            raise
-        _fail(f"the {engine} engine is not available ({exc.name}): install storytrace[spark]", 1)
-    except out_io.OutputExists as exc:
-        _fail(str(exc), 2)
-    except NothingReadable as exc:
-        _fail(str(exc), 1)
-    except (out_io.OutputError, out_io.InputChanged) as exc:
-        _fail(str(exc), 1)
-    except OSError as exc:
-        _fail(f"{getattr(exc, 'filename', None) or out}: {exc.strerror or exc}", 1)
+    summary = run_dataset_job(engine, out, overwrite, lambda: importlib.import_module(STORY_ENGINES[engine]).run_stories(
+        list(inputs), Path(out) if engine == "local" else out, DedupConfig(), options, StoryConfig(), **settings))
     if not quiet:
         click.echo(summary.line(out), err=True)
 
