@@ -39,3 +39,11 @@ def seed_dir() -> Path:
 def seeds(seed_dir: Path) -> dict[str, str]:
     """Seed texts by their three-digit prefix ("000" .. "004")."""
     return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def seed_articles(seed_dir: Path) -> dict:
+    """Seed articles (extracted, normalised) by their three-digit prefix."""
+    from storytrace.loading import load_article
+
+    return {p.name[:3]: load_article(str(p)) for p in sorted(seed_dir.glob("*.txt"))}

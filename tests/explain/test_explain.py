@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from storytrace.explain import explain
-from storytrace.loading import load_article
 from storytrace.records import RawRecord
 from storytrace.text.clean import clean_record
 
@@ -15,11 +14,6 @@ from storytrace.text.clean import clean_record
 def _article(doc_id: str, text: str, date: str | None = None):
     rec = RawRecord(source="t", locator=doc_id, content=text.encode(), kind="text", body=text, date=date)
     return clean_record(rec, doc_id)
-
-
-@pytest.fixture(scope="module")
-def seed_articles(seed_dir):
-    return {p.name[:3]: load_article(str(p)) for p in sorted(seed_dir.glob("*.txt"))}
 
 
 def test_wrapper_page_contains_the_article_as_one_passage(seed_articles):

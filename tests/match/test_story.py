@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from storytrace.fingerprint import semantic
-from storytrace.loading import load_article
 from storytrace.match import story as sm
 from storytrace.match.story import compare, story_similarity
 from storytrace.records import RawRecord
@@ -13,11 +12,6 @@ from storytrace.text.clean import clean_record
 def _article(doc_id: str, text: str, date: str | None = None):
     rec = RawRecord(source="t", locator=doc_id, content=text.encode(), kind="text", body=text, date=date)
     return clean_record(rec, doc_id)
-
-
-@pytest.fixture(scope="module")
-def seed_articles(seed_dir):
-    return {p.name[:3]: load_article(str(p)) for p in sorted(seed_dir.glob("*.txt"))}
 
 
 def test_embed_is_float16_unit_vectors():
