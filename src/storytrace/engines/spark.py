@@ -366,26 +366,31 @@ class _Run:
 
     def run(self, inputs: list[str], out_dir: str) -> Any:
         """All stages; outputs written; persisted DataFrames released."""
-        from .local import NothingReadable
-
         start = time.perf_counter()
         self._check_out(inputs, out_dir)
         try:
-            files = self.list_inputs(inputs)
-            sources = self.read(files)
-            docs_all = self.documents(sources, files)
-            docs = docs_all.filter("problem IS NULL")
-            if self.stats["documents"] == 0:
-                raise NothingReadable(f"nothing could be read from {', '.join(inputs)}")
-            pairs = self.candidates(docs)
-            verdicts = self.verify(pairs, docs)
-            members = self.groups(docs, verdicts)
+            files, sources, docs_all, _, members = self.dedup_stages(inputs)
             self.write(out_dir, files, sources, docs_all, members, start)
         finally:
             for df in self.persisted:
                 df.unpersist()
             self.spark.sparkContext.setJobDescription(None)
         return self.summary
+
+    def dedup_stages(self, inputs: list[str]) -> tuple[list[InputFile], dict[str, Any], Any, Any, Any]:
+        """Stages 1-5 (list, read, documents, candidates, verify, groups): (files, sources, every document
+        row, the usable ones, group members); the story engine runs the same sequence before its own stages."""
+        from .local import NothingReadable
+
+        files = self.list_inputs(inputs)
+        sources = self.read(files)
+        docs_all = self.documents(sources, files)
+        docs = docs_all.filter("problem IS NULL")
+        if self.stats["documents"] == 0:
+            raise NothingReadable(f"nothing could be read from {', '.join(inputs)}")
+        pairs = self.candidates(docs)
+        verdicts = self.verify(pairs, docs)
+        return files, sources, docs_all, docs, self.groups(docs, verdicts)
 
     def _check_out(self, inputs: list[str], out_dir: str) -> None:
         """Refuse a non-empty ``out_dir`` without overwrite, and inputs inside ``out_dir``."""

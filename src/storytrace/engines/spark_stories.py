@@ -232,7 +232,7 @@ class _StoryRun:
         log.info("spark story stage %s: %.1f s", name, self.wall[name])
 
     def run(self, inputs: list[str], out_dir: str) -> StorySummary:
-        from .local import NothingReadable, _refuse_inputs_inside
+        from .local import _refuse_inputs_inside
 
         start = time.perf_counter()
         local = is_local_path(out_dir)
@@ -244,15 +244,7 @@ class _StoryRun:
             self.dedup._check_out(inputs, out_dir)
         run = self.dedup
         try:
-            files = run.list_inputs(inputs)
-            sources = run.read(files)
-            docs_all = run.documents(sources, files)
-            docs = docs_all.filter("problem IS NULL")
-            if run.stats["documents"] == 0:
-                raise NothingReadable(f"nothing could be read from {', '.join(inputs)}")
-            pairs = run.candidates(docs)
-            edges = run.verify(pairs, docs)
-            members = run.groups(docs, edges)
+            files, sources, _, docs, members = run.dedup_stages(inputs)
             table = self.document_table(docs, members)
             features = self.features(docs, table, sources, files)
             result, ids = self.assign(features)
