@@ -100,7 +100,8 @@ def extraction_section(result: dict[str, Any]) -> list[str]:
               help="Also time `storytrace dedup` itself on each corpus.")
 @click.option("--study", is_flag=True, help="Also the OPH vs k-perm MinHash study and the real story-pair check.")
 @click.option("--baselines", is_flag=True, help="Also datasketch and rensa (sizes up to --baseline-max).")
-@click.option("--baseline-max", type=int, default=100_000, show_default=True)
+@click.option("--baseline-max", type=int, default=100_000, show_default=True,
+              help="Largest corpus size the peer pipelines (datasketch, rensa) are run on.")
 @click.option("--methods", default="storytrace,trafilatura", show_default=True,
               help="Extraction methods (see benchmarks/extraction.py --list).")
 @click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Extraction passes (best counts).")
