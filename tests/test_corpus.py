@@ -7,7 +7,7 @@ import pytest
 
 import storytrace
 from storytrace import Corpus
-from storytrace.corpus import derive_id
+from storytrace.io.ids import derive_id
 from storytrace.records import RawRecord
 
 ARTICLE = (

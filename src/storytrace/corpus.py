@@ -21,7 +21,8 @@ from .fingerprint import DedupConfig
 from .match.relate import duplicate_relation
 from .match.verify import Match
 from .io import iter_sources, read_path
-from .io.base import ReaderOptions, strip_compression_suffix
+from .io.base import ReaderOptions
+from .io.ids import derive_id
 from .records import Article, RawRecord, ReadProblem, Relation
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
@@ -45,17 +46,6 @@ class IngestReport:
     def readable(self) -> int:
         """Records that could be read (new or already stored)."""
         return self.added + self.unchanged
-
-
-def derive_id(record: RawRecord) -> str:
-    """A stable id: the record's own id, else the file name stem (plus locator for multi-record files)."""
-    if record.record_id:
-        return record.record_id
-    if record.source == "-":
-        return "stdin-" + hashlib.blake2b(record.content, digest_size=6).hexdigest()
-    name = strip_compression_suffix(Path(record.source).name)
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return f"{stem}:{record.locator}" if record.locator else stem
 
 
 def source_key(path: str) -> str:

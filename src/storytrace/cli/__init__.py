@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from ..version import __version__
 
 #: command name -> "module:attribute" of its click command (``storytrace.cli.<module>``)
 COMMANDS: dict[str, str] = {

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
-from ._align import Aligned, align_sentences
-from ._names import scan_names, scan_quotes
-from ._quantities import Span, singular, scan_dates, scan_money, scan_numbers, scan_percents, scan_years
+from ..text import lexicon as lx
+from ..match.sentence_align import Aligned, align_sentences
+from ..text.names import scan_names, scan_quotes
+from ..text.quantities import Span, singular, scan_dates, scan_money, scan_numbers, scan_percents, scan_years
 
 try:  # the shared splitter of the text stage; a private fallback keeps this module independent of it
     from ..text.tokens import sentences as _shared_sentences

@@ -93,7 +93,7 @@ class StoryView:
     def sent_words(self) -> list[frozenset[str]]:
         """Folded content words of each sentence (for the lexical sentence alignment), computed on first use."""
         if self._sent_words is None:
-            from ..explain.explain import content_words
+            from .sentence_align import content_words
 
             self._sent_words = [content_words(s, [(0, len(s))])[0] for s in self.sentences]
         return self._sent_words
@@ -214,7 +214,7 @@ def quantities(text: str, date_chars: int = 600) -> list[Any]:
     """Dates (in the lead only: they pin the event time), money, percentages, years and numbers of ``text``,
     with the scanners of ``explain.facts`` in its priority order (without its costlier name and quote passes).
     A year inside a date after the lead is still found as a year."""
-    from ..explain._quantities import scan_dates, scan_money, scan_numbers, scan_percents, scan_years
+    from ..text.quantities import scan_dates, scan_money, scan_numbers, scan_percents, scan_years
 
     taken = bytearray(len(text))
     lead = text[:date_chars]
@@ -448,7 +448,7 @@ def rewrite_coverage(a: StoryView, b: StoryView) -> float:
     A sentence pair counts when its embedding cosine is >= ``PARA_COS`` (a paraphrase or a translation) or the
     lexical sentence alignment of ``explain`` pairs it (a reworded sentence with the same content words).
     """
-    from ..explain._align import align_sentences
+    from .sentence_align import align_sentences
 
     sim = sentence_similarity(a, b)
     if not sim.size:

@@ -35,7 +35,7 @@ def raw_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-_COLUMNS = "pk, id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash, metadata, ingested_at"
+DOCUMENT_COLUMNS = "pk, id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash, metadata, ingested_at"
 
 
 class SQLiteStore:
@@ -142,18 +142,18 @@ class SQLiteStore:
         last = 0
         while True:
             rows = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM documents WHERE pk > ? ORDER BY pk LIMIT ?", (last, batch_size)
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE pk > ? ORDER BY pk LIMIT ?", (last, batch_size)
             ).fetchall()
             if not rows:
                 return
             for row in rows:
-                yield _row_to_document(row)
+                yield row_to_document(row)
             last = rows[-1][0]
 
     def get(self, doc_id: str) -> StoredDocument | None:
         """One document by id, or None."""
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else _row_to_document(row)
+        row = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else row_to_document(row)
 
     def problems(self) -> list[ReadProblem]:
         """Every problem recorded, oldest first."""
@@ -198,7 +198,7 @@ class SQLiteStore:
 
     def load_stories(self) -> list[Any]:
         """The stories of the last saved analysis (members in story order, roles, related links)."""
-        from ..cluster.analysis import Story
+        from ..records import Story
 
         stories: dict[str, Story] = {}
         for sid, canonical, title, start, end in self.conn.execute(
@@ -252,8 +252,8 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
 
-def _row_to_document(row: tuple) -> StoredDocument:  # type: ignore[type-arg]
-    """Build a StoredDocument from a row selected with ``_COLUMNS``."""
+def row_to_document(row: tuple) -> StoredDocument:  # type: ignore[type-arg]
+    """Build a StoredDocument from a row selected with ``DOCUMENT_COLUMNS``."""
     (pk, doc_id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash,
      metadata, ingested_at) = row
     article = Article(

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
-from ._quantities import Span
+from . import lexicon as lx
+from .quantities import Span
 
 _TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
+from . import lexicon as lx
 
 
 @dataclass(frozen=True, slots=True)
