@@ -227,3 +227,30 @@ def test_a_clean_planted_package_passes(tmp_path: Path) -> None:
                                 "records.py": "", "match/__init__.py": "", "match/b.py": "from ..text.a import f\n"})
     found, mods = arrows(package), modules(package)
     assert not against_the_flow(found, LAYERS) and not cycles(found, mods) and not private_imports(found, mods)
+
+
+SQL = __import__("re").compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|CREATE\s+(TABLE|TRIGGER|INDEX)|"
+                               r"DELETE\s+FROM|UPDATE\s+\w+\s+SET|DROP\s+(TABLE|TRIGGER))\b", __import__("re").S)
+
+
+def sql_outside_store(package: Path) -> list[str]:
+    """String constants that are SQL statements, in modules outside the store package."""
+    bad = []
+    for name, path in modules(package).items():
+        if top(name) == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                bad.append(f"{path.relative_to(package.parent)}:{node.lineno}: {node.value.strip()[:60]!r}")
+    return bad
+
+
+def test_all_sql_lives_in_the_store() -> None:
+    bad = sql_outside_store(PACKAGE)
+    assert not bad, "SQL outside src/storytrace/store/:\n" + "\n".join(bad)
+
+
+def test_sql_check_catches_planted_sql(tmp_path: Path) -> None:
+    package = _plant(tmp_path, {"engines/__init__.py": "",
+                                "engines/x.py": 'Q = "SELECT pk FROM documents WHERE id = ?"\n'})
+    assert sql_outside_store(package) and not sql_outside_store(_plant(tmp_path / "ok", {"store/__init__.py": "Q = 'SELECT a FROM b'\n"}))

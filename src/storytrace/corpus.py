@@ -170,8 +170,7 @@ class Corpus:
 
     def _embeddings(self, articles: list[Article]) -> np.ndarray:
         """Story embeddings aligned with ``articles``: stored ones reused, the missing ones computed and kept."""
-        rows = self.store.conn.execute("SELECT id, pk FROM documents").fetchall()
-        pk_of = dict(rows)
+        pk_of = self.store.document_pks()
         pks = [pk_of[a.id] for a in articles]
         stored = self.store.embeddings_for(pks, SEMANTIC_MODEL)
         missing = [i for i, pk in enumerate(pks) if pk not in stored]

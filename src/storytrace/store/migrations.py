@@ -169,6 +169,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         END
         """,
     ),
+    Migration(
+        6,
+        "a fingerprinted document whose text changes marks the candidate index stale",
+        # Stores of earlier versions created this trigger at run time (IF NOT EXISTS); a document that changed
+        # before the trigger existed is flagged by the INSERT ... SELECT, once.
+        """
+        CREATE TRIGGER IF NOT EXISTS dup_index_stale AFTER UPDATE OF content_hash ON documents
+        WHEN EXISTS (SELECT 1 FROM fingerprints WHERE doc_pk = new.pk AND content_hash IS NOT new.content_hash)
+        BEGIN
+            INSERT OR REPLACE INTO index_state (name, data) VALUES ('stale', 1);
+        END;
+        INSERT OR REPLACE INTO index_state (name, data)
+            SELECT 'stale', 1 WHERE EXISTS (
+                SELECT 1 FROM fingerprints f JOIN documents d ON d.pk = f.doc_pk WHERE f.content_hash != d.content_hash)
+        """,
+    ),
 )
 
 
