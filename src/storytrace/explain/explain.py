@@ -13,12 +13,11 @@ from typing import Any
 from ..match.passages import Alignment, Passage, align
 from ..match.relate import PairRelation, duplicate_relation
 from ..records import Article
-from ..text.normalize import fold_word
 from ..text.tokens import sentences
 from ..match.sentence_align import align_sentences, content_words
-from ..text.lexicon import STOPWORDS
 from .facts import FactDifference, extract_facts, fact_differences
-from .provenance import Provenance, parse_date, provenance
+from ..text.dates import parse_date
+from .provenance import Provenance, provenance
 
 _WORD = re.compile(r"[^\W_]+")
 MIN_PASSAGE_WORDS = 8

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..records import Article, RawRecord
+from ..text.dates import day_number, parse_date
 from ..text.normalize import fold_word
 from ..text.tokens import sentences as sentence_spans
 from ..text.tokens import tokenize
@@ -55,7 +56,6 @@ _CJK_STOP = re.compile(r"(?<=[。！？؟])")
 _RETRO_YEAR = re.compile(
     r"(?<![\w-])(?:in|since|after|following|during|from|im|seit|nach|en|depuis|desde|nel|dal|w|od)\s+"
     r"(?:the\s+year\s+|dem\s+jahr\s+|l'annee\s+|el\s+ano\s+)?(1[89]\d\d|20\d\d)(?![\d]|s\b)", re.IGNORECASE)
-_DATE_PREFIX = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?")
 # capitalised word (Latin/Greek/Cyrillic) not at a sentence start, or an acronym: a multi-script name proxy
 _CAP = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÞĀ-ſΑ-ΩА-ЯЁ]\w+)", re.UNICODE)
 
@@ -171,8 +171,8 @@ def _caps(text: str) -> frozenset[str]:
 
 
 def _month_of(date: str | None) -> int | None:
-    m = _DATE_PREFIX.match(date or "")
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m else None
+    parsed = parse_date(date)
+    return parsed.year * 12 + parsed.month - 1 if parsed else None
 
 
 FAR_FUTURE = 10_000 * 12
@@ -456,19 +456,6 @@ def rewrite_coverage(a: StoryView, b: StoryView) -> float:
     for p in align_sentences(a.sent_words, b.sent_words):
         sim[p.a, p.b] = max(sim[p.a, p.b], PARA_COS)
     return len(ordered_chain(sim, PARA_COS)) / min(sim.shape)
-
-
-def day_number(date: str | None) -> int | None:
-    """Proleptic ordinal day of an ISO date (``YYYY-MM[-DD]``...), None when missing or unreadable."""
-    m = _DATE_PREFIX.match(date or "")
-    if not m:
-        return None
-    import datetime as dt
-
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)).toordinal()
-    except ValueError:
-        return None
 
 
 def date_gap_days(a: str | None, b: str | None) -> int | None:
