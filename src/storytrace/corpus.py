@@ -23,7 +23,7 @@ from .match.verify import Match
 from .io import iter_sources, read_path
 from .io.base import ReaderOptions
 from .io.ids import derive_id
-from .records import Article, RawRecord, ReadProblem, Relation
+from .records import Article, BodyKind, RawRecord, ReadProblem, Relation
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
 from .text.clean import NoArticleError, clean_record
@@ -152,12 +152,14 @@ class Corpus:
         if on_problem is not None:
             on_problem(problem)
 
-    def add_text(self, text: str, doc_id: str | None = None, **fields: str | None) -> Article:
+    def add_text(self, text: str, doc_id: str | None = None, *, title: str | None = None, date: str | None = None,
+                 url: str | None = None, author: str | None = None) -> Article:
         """Add one document given as a string (text or HTML); returns the stored article."""
         content = text.encode("utf-8")
-        kind = "html" if _looks_like_html(text) else "text"
+        kind: BodyKind = "html" if _looks_like_html(text) else "text"
         doc_id = doc_id or "text-" + hashlib.blake2b(content, digest_size=6).hexdigest()
-        record = RawRecord(source="api", locator=doc_id, content=content, kind=kind, body=text, **fields)  # type: ignore[arg-type]
+        record = RawRecord(source="api", locator=doc_id, content=content, kind=kind, body=text, title=title, date=date,
+                           url=url, author=author)
         article = clean_record(record, doc_id)
         self.store.add_articles([article])
         return article

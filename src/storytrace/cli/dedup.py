@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from ..corpus import print_problem
 from ..engines import AUTO_WORKERS_BYTES, DATASET_ENGINES, auto_workers, engine_settings, load_engine
-from ..engines.local import DedupOptions
+from ..engines.local import DedupOptions, KeepRule, OutputFormat
 from ..fingerprint import DedupConfig
 from .dataset import fail, run_dataset_job
 from .options import dataset_options, default_of, keep_option, reader_from, reader_options
@@ -55,8 +55,8 @@ def dedup(inputs: tuple[str, ...], out: str, engine: str, master: str | None, ma
         settings = engine_settings(engine, master=master)
         config = DedupConfig(threshold=threshold, num_perm=num_perm, ngram=ngram)
         options = DedupOptions(
-            reader=reader_from(kw), keep=keep, output_format=output_format,  # type: ignore[arg-type]
-            map_format=map_format, batch_size=batch_size, overwrite=overwrite,  # type: ignore[arg-type]
+            reader=reader_from(kw), keep=cast(KeepRule, keep), output_format=cast("OutputFormat | None", output_format),
+            map_format=cast(OutputFormat, map_format), batch_size=batch_size, overwrite=overwrite,
             quiet=quiet, on_problem=print_problem, workers=workers or auto_workers(inputs),
         )
     except ValueError as exc:

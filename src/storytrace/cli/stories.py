@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from ..cluster.stories import StoryConfig
 from ..corpus import print_problem
 from ..engines import STORY_ENGINES, auto_workers, engine_settings, load_story_engine
-from ..engines.local import DedupOptions
+from ..engines.local import DedupOptions, OutputFormat
 from ..fingerprint import DedupConfig
 from .dataset import fail, run_dataset_job
 from .options import dataset_options, default_of, reader_from, reader_options
@@ -43,7 +43,7 @@ def stories(inputs: tuple[str, ...], out: str, engine: str, master: str | None, 
     """
     try:
         settings = engine_settings(engine, master=master)  # --master for spark only, and well formed
-        options = DedupOptions(reader=reader_from(kw), map_format=map_format,  # type: ignore[arg-type]
+        options = DedupOptions(reader=reader_from(kw), map_format=cast(OutputFormat, map_format),
                                overwrite=overwrite, quiet=quiet, on_problem=print_problem,
                                workers=workers or auto_workers(inputs))
     except ValueError as exc:

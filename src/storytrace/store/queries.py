@@ -8,6 +8,7 @@ documents). The SQL lives here, not in web handlers.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,7 +273,7 @@ _STORY_SELECT = """SELECT s.id, s.canonical, s.title, s.start, s."end", s.size, 
                    FROM stories s LEFT JOIN documents d ON d.id = s.canonical"""
 
 
-def _story_row(row: tuple) -> StoryRow:  # type: ignore[type-arg]
+def _story_row(row: tuple[Any, ...]) -> StoryRow:
     """StoryRow from a row of ``_STORY_SELECT``."""
     sid, canonical, title, start, end, size, languages, preview = row
     return StoryRow(sid, canonical, display_title(title, preview), start, end, int(size), _languages(languages))
@@ -415,7 +416,7 @@ _DOC_ROW_SELECT = """SELECT d.id, d.title, d.date, d.language, d.source, d.url, 
                      LEFT JOIN group_members g ON g.doc_id = d.id"""
 
 
-def _document_row(r: tuple) -> DocumentRow:  # type: ignore[type-arg]
+def _document_row(r: tuple[Any, ...]) -> DocumentRow:
     """DocumentRow from a row of ``_DOC_ROW_SELECT``."""
     return DocumentRow(r[0], display_title(r[1], r[8]), r[2], r[3], r[4], r[5], r[6], r[7])
 
