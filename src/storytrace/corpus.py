@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -64,7 +63,7 @@ class Corpus:
         """Close the store."""
         self.store.close()
 
-    def __enter__(self) -> "Corpus":
+    def __enter__(self) -> Corpus:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -139,7 +138,7 @@ class Corpus:
         except NoArticleError as exc:
             self._problem(ReadProblem(record.source, record.locator, str(exc)), report, on_problem)
             return None
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
+        except Exception as exc:
             self._problem(ReadProblem(record.source, record.locator, f"could not clean: {exc!r}"), report, on_problem)
             return None
         article.source = key

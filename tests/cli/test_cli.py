@@ -1,11 +1,9 @@
 """The CLI as users meet it: subprocess runs of the installed console script."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ARTICLE = (
     "The city council approved the new budget on Tuesday after a long debate about school funding. "

@@ -69,7 +69,7 @@ class SQLiteStore(DuplicateState):
             self._temp_dir.cleanup()
             self._temp_dir = None
 
-    def __enter__(self) -> "SQLiteStore":
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
