@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fingerprint import DedupConfig, fingerprint
+from ..cluster.dedup import Deduplicator
+from ..fingerprint import DedupConfig
 from ..match.candidates import CandidateIndex
-from ..match.verify import RELATION_NAMES, verify_pairs
+from ..match.verify import RELATION_NAMES
 from ..store import SQLiteStore
 from ..store.migrations import transaction
 
@@ -168,11 +169,12 @@ def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple
     """Fingerprint, index, verify and store one batch of new documents."""
     start = time.perf_counter()
     norms = [r[1] for r in rows]
-    fp = fingerprint(norms, config)
-    start = report.tick("fingerprint", start)
+    dedup = Deduplicator(config, index=index)  # the first stages of cluster.dedup; groups come at analysis
     first = index.size
-    pairs, _ = index.add(fp)
-    start = report.tick("candidates", start)
+    fp, pairs, _ = dedup.add(norms)
+    report.timings["fingerprint"] = report.timings.get("fingerprint", 0.0) + dedup.clock.wall["fingerprint"]
+    report.timings["candidates"] = report.timings.get("candidates", 0.0) + dedup.clock.wall["candidates"]
+    start = time.perf_counter()
     conn.executemany(
         "INSERT INTO fingerprints (doc_pk, seq, content_hash, n_words, n_shingles, signature) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -185,7 +187,7 @@ def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple
     if len(pairs) == 0:
         return
     texts = SeqTexts(conn, {first + i: t for i, t in enumerate(norms)})
-    table = verify_pairs(texts, pairs, config)
+    table, _ = dedup.verify(texts, pairs)
     keep = np.flatnonzero(table.matched)
     start = report.tick("verify", start)
     conn.executemany(

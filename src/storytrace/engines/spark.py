@@ -31,7 +31,7 @@ Stages (docs/scaling.md has what each shuffles and costs):
 4. verification per Arrow batch of pairs joined to their texts (``verify_pairs`` + wrapper rule);
 5. groups: connected components (large-star/small-star), canonical = smallest key of the keep rule
    per component, members without a direct edge verified against it, for at most ``MAX_ROUNDS``
-   rounds (``cluster.groups.guarded_groups``); relations as ``engines.local.member_relations``.
+   rounds (``cluster.groups.guarded_groups``); relations as ``cluster.groups.member_relations``.
 """
 from __future__ import annotations
 

@@ -232,14 +232,14 @@ class _StoryRun:
         log.info("spark story stage %s: %.1f s", name, self.wall[name])
 
     def run(self, inputs: list[str], out_dir: str) -> StorySummary:
-        from .local import _refuse_inputs_inside
+        from .local import refuse_inputs_inside
 
         start = time.perf_counter()
         local = is_local_path(out_dir)
         if local:
             out = local_path(out_dir)
             out_io.check_out_dir(out, self.options.overwrite)
-            _refuse_inputs_inside([i for i in inputs if "://" not in i and not i.startswith("file:")], out)
+            refuse_inputs_inside([i for i in inputs if "://" not in i and not i.startswith("file:")], out)
         else:
             self.dedup._check_out(inputs, out_dir)
         run = self.dedup

@@ -116,6 +116,38 @@ def verify_pairs(texts: Sequence[str], pairs: np.ndarray, config: DedupConfig = 
     return decide(pairs, metrics, config)
 
 
+@dataclass(slots=True, frozen=True)
+class Edges:
+    """Verified duplicate pairs after the wrapper rule: relation code, direction, score."""
+
+    pairs: np.ndarray  # (k, 2) int64
+    relation: np.ndarray  # int8: EXACT, NEAR or CONTAINS
+    direction: np.ndarray  # int8: 1 a contains b, -1 b contains a, 0 symmetric
+    score: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def apply_wrapper_rule(relation: np.ndarray, direction: np.ndarray, wrapped_a: np.ndarray,
+                       wrapped_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The wrapper rule on arrays (``match.relate`` applies it to one pair): an exact/near pair where
+    exactly one side is a page wrapping the article becomes "contains", the wrapper containing it."""
+    flip = np.isin(relation, (EXACT, NEAR)) & (wrapped_a != wrapped_b)
+    relation = np.where(flip, CONTAINS, relation).astype(np.int8)
+    direction = np.where(flip, np.where(wrapped_a, 1, -1), direction).astype(np.int8)
+    return relation, direction
+
+
+def verified_edges(table: MatchTable, wrapped: np.ndarray) -> Edges:
+    """The duplicates of a verified table, the wrapper rule applied (``wrapped``: per document)."""
+    keep = table.matched
+    p = table.pairs[keep]
+    relation, direction = apply_wrapper_rule(table.relation[keep], table.direction[keep],
+                                             wrapped[p[:, 0]], wrapped[p[:, 1]])
+    return Edges(p, relation, direction, table.score[keep])
+
+
 def decide(pairs: np.ndarray, metrics: np.ndarray, config: DedupConfig) -> MatchTable:
     """Apply the relation rule to metric rows (inter, |A|, |B|, cov_ab, cov_ba, words a - words b, same)."""
     inter, na, nb, cov_ab, cov_ba, word_diff, same = metrics.T
