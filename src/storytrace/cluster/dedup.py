@@ -32,6 +32,7 @@ class Deduplicator:
     config: DedupConfig = field(default_factory=DedupConfig)
     index: CandidateIndex | None = None  # made by the first ``add`` when not given
     clock: Clock = field(default_factory=Clock)
+    threads: int = 1  # verification threads (the texts must then allow reads from several threads)
 
     @property
     def size(self) -> int:
@@ -45,20 +46,24 @@ class Deduplicator:
     def add(self, norms: Sequence[str]) -> tuple[Fingerprints, np.ndarray, np.ndarray]:
         """Fingerprint a batch and find its candidate pairs among all documents so far:
         (fingerprints, pairs (k, 2) int64 (earlier, later), source flags per pair)."""
-        if self.index is None:
-            self.index = CandidateIndex(self.config)
         with self.clock.stage("fingerprint"):
             fp = fingerprint(norms, self.config)
-        with self.clock.stage("candidates"):
-            pairs, flags = self.index.add(fp)
+        pairs, flags = self.add_fingerprints(fp)
         return fp, pairs, flags
+
+    def add_fingerprints(self, fp: Fingerprints) -> tuple[np.ndarray, np.ndarray]:
+        """``add`` for a batch fingerprinted elsewhere (a cleaning process, with this ``config``)."""
+        if self.index is None:
+            self.index = CandidateIndex(self.config)
+        with self.clock.stage("candidates"):
+            return self.index.add(fp)
 
     def verify(self, texts: Sequence[str], pairs: np.ndarray, wrapped: np.ndarray | None = None
                ) -> tuple[MatchTable, Edges]:
         """Verify candidate pairs on the texts; (every verdict, the duplicates with the wrapper rule applied).
         ``wrapped``: per document, a page wrapping its article (None: no document is)."""
         with self.clock.stage("verify"):
-            table = verify_pairs(texts, pairs, self.config)
+            table = verify_pairs(texts, pairs, self.config, threads=self.threads)
             if wrapped is None:
                 wrapped = np.zeros(int(table.pairs.max()) + 1 if len(table) else 0, dtype=bool)
             return table, verified_edges(table, wrapped)
@@ -70,9 +75,9 @@ class Deduplicator:
         n = len(keys.order)
         if wrapped is None:
             wrapped = np.zeros(n, dtype=bool)
-        config = self.config
+        config, threads = self.config, self.threads
         with self.clock.stage("groups"):
-            labels = group_edges(n, edges, keys, lambda pairs: verify_pairs(texts, pairs, config).matched)
+            labels = group_edges(n, edges, keys, lambda pairs: verify_pairs(texts, pairs, config, threads=threads).matched)
         with self.clock.stage("relations"):
             relation, score, known = member_relations(labels, edges)
             relate_indirect(texts, labels, relation, score, known, wrapped, config)

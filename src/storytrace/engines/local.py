@@ -44,9 +44,18 @@ import xxhash
 
 from ..cluster.dedup import Deduplicator
 from ..cluster.groups import DATE_BYTES, MAP_RELATIONS, CanonicalKeys, Grouping, date_key, keep_rule_keys
-from ..fingerprint import DedupConfig
+from ..fingerprint import DedupConfig, Fingerprints, concat_fingerprints, fingerprint, fingerprint_rows
 from ..io import iter_sources, read_path
-from ..io.base import EXTENSION_FORMATS, STREAM_BUFFER, ReaderOptions, opened, sniff_format, strip_compression_suffix
+from ..io.base import (
+    EXTENSION_FORMATS,
+    STREAM_BUFFER,
+    ReaderOptions,
+    detect_format,
+    opened,
+    sniff_format,
+    strip_compression_suffix,
+)
+from ..io.jsonl import LineRecord, read_jsonl_lines
 from ..io.spill import SpillTexts
 from ..records import RawRecord, ReadProblem
 from ..text.clean import CleanDoc, clean_document, locator_kind
@@ -174,9 +183,10 @@ def _spool_stdin(workdir: Path, options: ReaderOptions) -> SourceFile:
 
 
 def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
-                 clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, RawRecord]]:
+                 clock: Clock, exclude: Path | None = None, lines: bool = False) -> Iterator[tuple[int, Item]]:
     """(file number, record) for every readable record, in input order, ``source`` set to the name the
-    user gave; problems go to ``options.on_problem``; ``files`` receives each file as it is opened."""
+    user gave; problems go to ``options.on_problem``; ``files`` receives each file as it is opened.
+    With ``lines``, a JSONL file's records come as unparsed ``LineRecord``s (for the cleaning processes)."""
     report = options.on_problem or (lambda problem: None)
     for source in source_files(inputs, options.reader, workdir, exclude, report):
         file_no = len(files)
@@ -186,7 +196,11 @@ def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, fi
             source.stat = (st.st_size, st.st_mtime_ns)
         except OSError:
             source.stat = None
-        records = read_path(source.path, replace(options.reader, input_format=source.fmt))
+        reader = replace(options.reader, input_format=source.fmt)
+        if lines and (source.fmt or (source.path != "-" and detect_format(source.path))) == "jsonl":
+            records: Iterator[Any] = read_jsonl_lines(source.path, reader)  # parsed in the cleaning processes
+        else:
+            records = read_path(source.path, reader)
         while True:
             with clock.stage("read"):
                 item = next(records, None)
@@ -195,21 +209,46 @@ def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, fi
             if isinstance(item, ReadProblem):
                 report(replace(item, source=source.name) if item.source != source.name else item)
                 continue
+            if isinstance(item, LineRecord):
+                source.kind = "jsonl"
+                yield file_no, replace(item, source=source.name)
+                continue
             item.source = source.name
             source.kind = source.kind or locator_kind(item.locator)
             yield file_no, item
 
 
-def clean_chunk(items: list[tuple[int, RawRecord, str]]) -> list[tuple[int, CleanDoc | ReadProblem]]:
-    """``clean_document`` over (file number, record, id) items: the unit of work of a cleaning process."""
-    return [(file_no, clean_document(record, doc_id)) for file_no, record, doc_id in items]
+#: what a cleaning process is given: a record, or a JSONL line it parses itself
+Item = RawRecord | LineRecord
 
 
-def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[list[tuple[int, RawRecord, str]]]:
-    """(file number, record, id) items in lists of ``size``."""
-    chunk: list[tuple[int, RawRecord, str]] = []
-    for file_no, record in records:
-        chunk.append((file_no, record, derive_id(record)))
+def clean_item(item: Item, reader: ReaderOptions) -> CleanDoc | ReadProblem:
+    """``clean_document(record, derive_id(record))``, a JSONL line parsed first (its problems pass through)."""
+    if isinstance(item, LineRecord):
+        try:
+            parsed = item.parse(reader)
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the corpus
+            return ReadProblem(item.source, f"line:{item.lineno}", f"could not read: {exc!r}")
+        if isinstance(parsed, ReadProblem):
+            return parsed
+        item = parsed
+    return clean_document(item, derive_id(item))
+
+
+def clean_chunk(items: list[tuple[int, Item]], reader: ReaderOptions, config: DedupConfig | None = None
+                ) -> tuple[list[tuple[int, CleanDoc | ReadProblem]], Fingerprints | None]:
+    """The unit of work of a cleaning process: ``clean_item`` over (file number, item) pairs, then the
+    fingerprints of the clean documents in order (with ``config``; None without, or when none is clean)."""
+    done = [(file_no, clean_item(item, reader)) for file_no, item in items]
+    norms = [doc.norm for _, doc in done if isinstance(doc, CleanDoc)]
+    return done, (fingerprint(norms, config) if config is not None and norms else None)
+
+
+def _chunks(records: Iterator[tuple[int, Item]], size: int) -> Iterator[list[tuple[int, Item]]]:
+    """(file number, item) pairs in lists of ``size``."""
+    chunk: list[tuple[int, Item]] = []
+    for pair in records:
+        chunk.append(pair)
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -217,27 +256,39 @@ def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[lis
         yield chunk
 
 
-def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, clock: Clock,
-                       chunk: int = 64, ahead: int = 0) -> Iterator[tuple[int, CleanDoc | ReadProblem]]:
-    """``clean_document`` in ``workers`` processes, results in input order. At most 2 chunks per worker
-    plus ``ahead`` records are in flight: the consumer fingerprints a whole batch at a time, and the
+#: a clean document and, when a cleaning process fingerprinted it, (its chunk's fingerprints, its row there)
+Cleaned = tuple[int, CleanDoc | ReadProblem, "tuple[Fingerprints, int] | None"]
+
+
+def clean_in_processes(records: Iterator[tuple[int, Item]], workers: int, clock: Clock, reader: ReaderOptions,
+                       config: DedupConfig | None = None, chunk: int = 128, ahead: int = 0) -> Iterator[Cleaned]:
+    """``clean_chunk`` in ``workers`` processes, results in input order. At most 2 chunks per worker
+    plus ``ahead`` records are in flight: the consumer indexes a whole batch at a time, and the
     workers must have that much queued or they idle meanwhile (bounded memory either way)."""
     import multiprocessing as mp
     from collections import deque
 
     pool = mp.get_context("spawn").Pool(workers)
     pending: deque[Any] = deque()
+
+    def results(job: Any) -> Iterator[Cleaned]:
+        with clock.stage("clean"):
+            done, fp = job.get()
+        row = 0
+        for file_no, doc in done:
+            if isinstance(doc, CleanDoc) and fp is not None:
+                yield file_no, doc, (fp, row)
+                row += 1
+            else:
+                yield file_no, doc, None
+
     try:
         for items in _chunks(records, chunk):
-            pending.append(pool.apply_async(clean_chunk, (items,)))
+            pending.append(pool.apply_async(clean_chunk, (items, reader, config)))
             while len(pending) > 2 * workers + ahead // chunk:
-                with clock.stage("clean"):
-                    done = pending.popleft().get()
-                yield from done
+                yield from results(pending.popleft())
         while pending:
-            with clock.stage("clean"):
-                done = pending.popleft().get()
-            yield from done
+            yield from results(pending.popleft())
     except BaseException:  # an error, Ctrl-C, or the consumer stopped early: stop the workers now
         pool.terminate()
         pool.join()
@@ -247,25 +298,29 @@ def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, c
 
 
 def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
-                   clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, CleanDoc]]:
-    """(file number, clean document) for every usable record, in input order (cleaned here, or in
-    ``options.workers`` processes); problems go to ``options.on_problem``."""
+                   clock: Clock, exclude: Path | None = None, config: DedupConfig | None = None
+                   ) -> Iterator[tuple[int, CleanDoc, tuple[Fingerprints, int] | None]]:
+    """(file number, clean document, fingerprint reference) for every usable record, in input order: cleaned
+    here, or in ``options.workers`` processes that also parse JSONL lines and fingerprint with ``config``
+    (the reference: their chunk's fingerprints and the document's row; None when cleaned here).
+    Problems go to ``options.on_problem``."""
     report = options.on_problem or (lambda problem: None)
-    records = read_records(inputs, options, workdir, files, clock, exclude)
-    if options.workers > 1:
-        cleaned: Iterator[tuple[int, CleanDoc | ReadProblem]] = clean_in_processes(
-            records, options.workers, clock, ahead=options.batch_size)
+    parallel = options.workers > 1
+    records = read_records(inputs, options, workdir, files, clock, exclude, lines=parallel)
+    if parallel:
+        cleaned: Iterator[Cleaned] = clean_in_processes(records, options.workers, clock, options.reader, config,
+                                                        ahead=options.batch_size)
     else:
-        cleaned = ((file_no, _timed_clean(record, clock)) for file_no, record in records)
-    for file_no, doc in cleaned:
+        cleaned = ((file_no, _timed_clean(record, clock), None) for file_no, record in records)
+    for file_no, doc, ref in cleaned:
         if isinstance(doc, ReadProblem):
             report(doc)
             continue
         files[file_no].documents += 1
-        yield file_no, doc
+        yield file_no, doc, ref
 
 
-def _timed_clean(record: RawRecord, clock: Clock) -> CleanDoc | ReadProblem:
+def _timed_clean(record: Item, clock: Clock) -> CleanDoc | ReadProblem:
     """``clean_document`` in this process, timed as the "clean" stage."""
     with clock.stage("clean"):
         return clean_document(record, derive_id(record))
@@ -333,12 +388,29 @@ class Batch:
     position: list[int] = field(default_factory=list)
     docs: list[CleanDoc] = field(default_factory=list)
     norm_bytes: int = 0
+    fp_parts: list[list[Any]] = field(default_factory=list)  # [fingerprints, first row, end row] runs
+    unfingerprinted: int = 0  # documents cleaned without fingerprints (fingerprinted with the batch)
 
-    def add(self, file_no: int, position: int, doc: CleanDoc) -> None:
+    def add(self, file_no: int, position: int, doc: CleanDoc, ref: tuple[Fingerprints, int] | None = None) -> None:
         self.file_no.append(file_no)
         self.position.append(position)
         self.docs.append(doc)
         self.norm_bytes += len(doc.norm)
+        if ref is None:
+            self.unfingerprinted += 1
+            return
+        fp, row = ref
+        last = self.fp_parts[-1] if self.fp_parts else None
+        if last is not None and last[0] is fp and last[2] == row:
+            last[2] = row + 1
+        else:
+            self.fp_parts.append([fp, row, row + 1])
+
+    def fingerprints(self) -> Fingerprints | None:
+        """The batch's fingerprints when the cleaning processes made them all, else None."""
+        if self.unfingerprinted or not self.fp_parts:
+            return None
+        return concat_fingerprints([fingerprint_rows(fp, lo, hi) for fp, lo, hi in self.fp_parts])
 
     def columns(self) -> Columns:
         """This batch's rows as numpy columns."""
@@ -386,7 +458,11 @@ def index_batch(batch: Batch, spills: Spills, dedup: Deduplicator, clock: Clock)
         spills.locators.extend([d.locator for d in batch.docs])
         spills.records.extend_bytes([d.record_line for d in batch.docs])
         columns = batch.columns()
-    _, pairs, _ = dedup.add(norms)
+    fp = batch.fingerprints()
+    if fp is None:
+        _, pairs, _ = dedup.add(norms)
+    else:
+        pairs, _ = dedup.add_fingerprints(fp)
     return columns, pairs
 
 
@@ -404,10 +480,10 @@ def read_pass(inputs: Sequence[str], config: DedupConfig, options: DedupOptions,
     batch, fallbacks = Batch(), 0
     positions: dict[int, int] = {}
     with progress_bar("dedup: read", disable=options.quiet) as bar:
-        for file_no, doc in read_documents(inputs, options, workdir, files, clock, exclude):
+        for file_no, doc, ref in read_documents(inputs, options, workdir, files, clock, exclude, config):
             ordinal = positions.get(file_no, 0)
             positions[file_no] = ordinal + 1
-            batch.add(file_no, _position(doc.locator, ordinal), doc)
+            batch.add(file_no, _position(doc.locator, ordinal), doc, ref)
             fallbacks += doc.fallback
             bar.update(1)
             if len(batch.docs) >= options.batch_size or batch.norm_bytes >= options.batch_bytes:
@@ -438,7 +514,7 @@ def canonical_keys(keep: KeepRule, columns: Columns) -> CanonicalKeys:
 def dedup_stage(pass1: Pass1, config: DedupConfig, keep: KeepRule, clock: Clock) -> Grouping:
     """The last stages of ``cluster.dedup``: verify candidates, group with the keep rule, relate every member."""
     columns, texts = pass1.columns, pass1.spills.norms
-    dedup = Deduplicator(config, clock=clock)
+    dedup = Deduplicator(config, clock=clock, threads=os.cpu_count() or 1)  # spill reads are thread-safe
     _, edges = dedup.verify(texts, pass1.pairs, columns.wrapped)
     return dedup.group(texts, edges, canonical_keys(keep, columns), columns.wrapped, len(pass1.pairs))
 
