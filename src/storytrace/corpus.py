@@ -205,7 +205,7 @@ class Corpus:
             _duplicate_relation(by_id[a], by_id[b], relation, direction, score, measures)
             for a, b, relation, direction, score, measures in stored_pairs(self.store)
         ]
-        groups = build_groups(articles, relations, keep=keep)
+        groups = build_groups(articles, relations, keep=keep, config=config)
         relations = orient(relations, groups)
         if stories_mode:
             stories, story_relations = build_stories(

@@ -12,23 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from storytrace.bench.dedup import _truth_of, ensure_corpus, evaluate
-from storytrace.engines.local import (
-    CANONICAL,
-    R_CONTAINED_IN,
-    R_CONTAINS,
-    R_EXACT,
-    R_NEAR,
-    DedupOptions,
-    Edges,
-    NothingReadable,
-    SourceFile,
-    apply_wrapper_rule,
-    member_relations,
-    output_names,
-    run_dedup,
-)
+from storytrace.cluster.groups import CANONICAL, R_CONTAINED_IN, R_CONTAINS, R_EXACT, R_NEAR, member_relations
+from storytrace.engines.local import DedupOptions, NothingReadable, SourceFile, output_names, run_dedup
 from storytrace.fingerprint import DedupConfig
-from storytrace.match.verify import CONTAINS, EXACT, NEAR
+from storytrace.match.verify import CONTAINS, EXACT, NEAR, Edges, apply_wrapper_rule
 
 QUIET = DedupOptions(quiet=True)
 

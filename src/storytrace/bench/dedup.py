@@ -31,7 +31,10 @@ from ..match.candidates import FROM_ANCHORS, FROM_EXACT, FROM_LSH, CandidateInde
 from ..match.containment import AnchorIndex
 from ..match.lsh import LSHIndex, bands_rows, false_negative_rate
 from ..match.verify import RELATION_NAMES, verify_pairs
-from ..engines.local import Clock, SpillTexts, peak_rss_mb  # noqa: F401 - shared with the dataset engine
+from ..cluster.dedup import Deduplicator
+from ..cluster.groups import keep_rule_keys
+from ..io.spill import SpillTexts
+from ..timing import Clock, peak_rss_mb  # noqa: F401 - peak_rss_mb: used by the per-size runners
 from .synthetic import CHUNK, KINDS, SyntheticCorpus, load_real_texts
 
 KIND_NAMES: tuple[str, ...] = ("base", *KINDS)
@@ -128,7 +131,6 @@ def _truth_of(meta: list[dict[str, Any]]) -> Truth:
 def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
                  normalizer: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Run the storytrace dedup pipeline over a JSONL corpus; timings, counts and quality."""
-    from ..cluster.unionfind import connected_components
     from ..text.normalize import normalize
 
     norm = normalizer or normalize
@@ -136,9 +138,10 @@ def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
     with clock.stage("startup"):
         warm_up(config)
     spill = SpillTexts.temporary(path.parent)
-    index = CandidateIndex(config)
+    dedup = Deduplicator(config, clock=clock)  # the dedup sequence the engines run (cluster.dedup)
     truths: list[Truth] = []
     found: list[tuple[np.ndarray, np.ndarray]] = []
+    lengths: list[np.ndarray] = []
     n = 0
     with clock.stage("read"):
         batches = read_batches(path, batch)
@@ -153,11 +156,11 @@ def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
             normed = [norm(t) for t in texts]
         with clock.stage("spill"):
             spill.extend(normed)
-        with clock.stage("fingerprint"):
-            fp = fingerprint(normed, config)
-        with clock.stage("candidates"):
-            found.append(index.add(fp))
+            lengths.append(np.fromiter(map(len, normed), dtype=np.int64, count=len(normed)))
+        fp, pairs, flags = dedup.add(normed)
+        found.append((pairs, flags))
         n += len(fp)
+    dedup.drop_index()
     spill.seal()
     with clock.stage("pairs"):
         pairs = np.concatenate([p for p, _ in found]) if found else np.zeros((0, 2), np.int64)
@@ -165,11 +168,15 @@ def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
         per_source = {name: pairs[(flags & bit) > 0] for name, bit in
                       (("lsh", FROM_LSH), ("exact", FROM_EXACT), ("anchor", FROM_ANCHORS))}
         del found
-    with clock.stage("verify"):
-        table = verify_pairs(spill, pairs, config)
-    with clock.stage("components"):
-        edges = table.pairs[table.matched]
-        labels = connected_components(n, edges[:, 0], edges[:, 1])
+    # plain texts: no document is a page around its article, no dates (canonical = most verified edges, longest)
+    wrapped = np.zeros(n, dtype=bool)
+    length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+    keys = keep_rule_keys("canonical", wrapped, length, length, np.zeros(n, dtype="S1"))
+    table, edges = dedup.verify(spill, pairs, wrapped)
+    grouping = dedup.group(spill, edges, keys, wrapped, len(pairs))
+    clock.wall["components"] = clock.wall.pop("groups") + clock.wall.pop("relations")
+    clock.cpu["components"] = clock.cpu.pop("groups") + clock.cpu.pop("relations")
+    labels = grouping.labels
     spill.close()
     truth = Truth(*(np.concatenate([getattr(t, f) for t in truths]) for f in ("family", "kind", "param")))
     core = ("fingerprint", "candidates", "pairs", "verify", "components")
@@ -363,7 +370,6 @@ def run_baseline(path: Path, library: str, threshold: float, config: DedupConfig
                  limit: int | None = None) -> dict[str, Any]:
     """Shingling + MinHash + LSH built on ``library`` ("datasketch" or "rensa"); candidates whose
     estimated Jaccard >= threshold are duplicates; components scored like ours."""
-    from ..cluster.unionfind import connected_components
     from ..text.normalize import normalize
 
     clock = Clock()

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..records import Article, Group, Relation, Story
+from ..fingerprint.config import DedupConfig
 from ..match.verify import verify_pairs
+from ..records import Article, Group, Relation, Story
 from ..text.clean import WRAPPER_SHARE, chrome_share
 from .groups import CanonicalKeys, PairVerifier, guarded_groups, keep_rule_keys
 
@@ -78,12 +79,12 @@ def canonical_keys(articles: Sequence[Article], keep: str = "canonical") -> Cano
 
 def build_groups(
     articles: Sequence[Article], relations: Sequence[Relation], keep: str = "canonical",
-    verify: PairVerifier | None = None,
+    verify: PairVerifier | None = None, config: DedupConfig | None = None,
 ) -> list[Group]:
     """Duplicate groups: components of duplicate relations, every member checked against the canonical.
 
     ``verify`` decides pairs the relations do not cover (default: the duplicate verifier on the
-    normalised texts).
+    normalised texts with ``config``, the settings the relations were found with).
     """
     index = {a.id: i for i, a in enumerate(articles)}
     duplicate = [r for r in relations if r.relation in DUPLICATE_RELATIONS]
@@ -91,7 +92,8 @@ def build_groups(
     near = np.array([r.relation in ("exact", "near_duplicate") for r in duplicate], dtype=bool)
     if verify is None:
         norms = [a.norm for a in articles]
-        verify = lambda pairs: verify_pairs(norms, pairs).matched  # noqa: E731
+        settings = config or DedupConfig()
+        verify = lambda pairs: verify_pairs(norms, pairs, settings).matched  # noqa: E731
     labels, _ = guarded_groups(len(articles), edges, canonical_keys(articles, keep), verify, near=near)
     members: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(labels.tolist()):

@@ -10,13 +10,22 @@ of copies of a cookie banner must not make the banner the canonical of the artic
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..fingerprint.config import DedupConfig
+from ..match.verify import CONTAINS, EXACT, NEAR, NONE, Edges, apply_wrapper_rule, verify_pairs
 from .unionfind import connected_components
 
+#: relation of a document to its group's canonical, as the dataset engines write it (index = code); read
+#: "this document <relation> the canonical" (contains: it contains the canonical; contained_in: it is inside it)
+MAP_RELATIONS: tuple[str, ...] = ("canonical", "exact", "near_duplicate", "contains", "contained_in")
+CANONICAL, R_EXACT, R_NEAR, R_CONTAINS, R_CONTAINED_IN = range(5)
+#: the canonical rule's date key: UTF-8 bytes of the date cut to DATE_BYTES; MISSING_DATE sorts after every date
+DATE_BYTES = 32
+MISSING_DATE = b"\xff"
 MAX_ROUNDS = 4
 #: a member more than FRAGMENT_RATIO times longer than its canonical (and not a page around it) is not
 #: removed in its favour: the canonical is a fragment of it (a shared banner, a teaser), not its article
@@ -49,6 +58,12 @@ class CanonicalKeys:
         """Keys that make the first document of each group its canonical (``--keep first``)."""
         zeros = np.zeros(n, dtype=np.int64)
         return cls(zeros, zeros, zeros, np.arange(n, dtype=np.int64))
+
+
+def date_key(date: str | None) -> bytes:
+    """Sort key of a publication date for the canonical rule (earlier wins, missing last): its UTF-8 bytes
+    cut to DATE_BYTES, MISSING_DATE when there is none (store as dtype ``S{DATE_BYTES}``)."""
+    return (date or "").encode("utf-8")[:DATE_BYTES] or MISSING_DATE
 
 
 def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: np.ndarray,
@@ -163,3 +178,68 @@ def _has_direct_edge(edges: np.ndarray, canon: np.ndarray) -> np.ndarray:
         direct[a[canon[a] == b]] = True
         direct[b[canon[b] == a]] = True
     return direct
+
+
+# --------------------------------------------------------------------------------------------
+# Groups of a verified edge list: labels, and each member's relation to its canonical
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Grouping:
+    """Per document its canonical (``labels``), relation code (MAP_RELATIONS) and score."""
+
+    labels: np.ndarray
+    relation: np.ndarray
+    score: np.ndarray
+    candidate_pairs: int
+    verified_pairs: int
+
+    @property
+    def kept(self) -> np.ndarray:
+        """Documents written to the corpus: each group's canonical."""
+        return self.labels == np.arange(len(self.labels))
+
+
+def group_edges(n: int, edges: Edges, keys: CanonicalKeys, verify: PairVerifier) -> np.ndarray:
+    """Group label per document = the index of its group's canonical (guarded against chaining)."""
+    labels, _ = guarded_groups(n, edges.pairs, keys, verify, near=np.isin(edges.relation, (EXACT, NEAR)))
+    return labels
+
+
+def member_relations(labels: np.ndarray, edges: Edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(relation code in MAP_RELATIONS, score, has-direct-edge mask) of each document to its canonical,
+    read as "document <relation> canonical" (contains: the document contains the canonical)."""
+    n = len(labels)
+    relation = np.full(n, CANONICAL, dtype=np.int8)
+    score = np.ones(n, dtype=np.float64)
+    known = labels == np.arange(n)
+    a, b = (edges.pairs[:, 0], edges.pairs[:, 1]) if len(edges) else (np.zeros(0, np.int64),) * 2
+    for member, canon, sign in ((a, b, 1), (b, a, -1)):
+        hit = (labels[member] == canon) & (member != canon)
+        m = member[hit]
+        code = member_codes(edges.relation[hit], edges.direction[hit] * sign)
+        relation[m] = code
+        score[m] = edges.score[hit]
+        known[m] = True
+    return relation, score, known
+
+
+def member_codes(relation: np.ndarray, member_direction: np.ndarray) -> np.ndarray:
+    """Map codes for edges oriented (member, canonical): direction 1 = the member contains the canonical."""
+    contains = np.where(member_direction > 0, R_CONTAINS, R_CONTAINED_IN)
+    return np.select([relation == EXACT, relation == NEAR, relation == CONTAINS],
+                     [R_EXACT, R_NEAR, contains], R_NEAR).astype(np.int8)
+
+
+def relate_indirect(texts: Sequence[str], labels: np.ndarray, relation: np.ndarray, score: np.ndarray,
+                    known: np.ndarray, wrapped: np.ndarray, config: DedupConfig) -> None:
+    """Fill in members grouped through the canonical check (no verified edge to the canonical)
+    by verifying them against it now; in place."""
+    members = np.flatnonzero(~known)
+    if len(members) == 0:
+        return
+    pairs = np.stack([members, labels[members]], axis=1)
+    table = verify_pairs(texts, pairs, config)
+    rel, direction = apply_wrapper_rule(table.relation, table.direction, wrapped[pairs[:, 0]], wrapped[pairs[:, 1]])
+    relation[members] = member_codes(np.where(rel == NONE, NEAR, rel), direction)
+    score[members] = table.score

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fingerprint import DedupConfig, fingerprint
+from ..cluster.dedup import Deduplicator
+from ..fingerprint import DedupConfig
 from ..match.candidates import CandidateIndex
-from ..match.verify import RELATION_NAMES, verify_pairs
+from ..match.verify import RELATION_NAMES
 from ..store import SQLiteStore
 
 BATCH = 2000  # documents fingerprinted per step (bounded memory)
@@ -114,11 +115,12 @@ def _add_batch(store: SQLiteStore, index: CandidateIndex, rows: list[tuple[int, 
     """Fingerprint, index, verify and store one batch of new documents."""
     start = time.perf_counter()
     norms = [r[1] for r in rows]
-    fp = fingerprint(norms, config)
-    start = report.tick("fingerprint", start)
+    dedup = Deduplicator(config, index=index)  # the first stages of cluster.dedup; groups come at analysis
     first = index.size
-    pairs, _ = index.add(fp)
-    start = report.tick("candidates", start)
+    fp, pairs, _ = dedup.add(norms)
+    report.timings["fingerprint"] = report.timings.get("fingerprint", 0.0) + dedup.clock.wall["fingerprint"]
+    report.timings["candidates"] = report.timings.get("candidates", 0.0) + dedup.clock.wall["candidates"]
+    start = time.perf_counter()
     store.add_fingerprints(
         (pk, first + i, chash, int(fp.n_words[i]), int(fp.n_shingles[i]), fp.signatures[i].tobytes())
         for i, (pk, _, chash) in enumerate(rows)
@@ -128,7 +130,7 @@ def _add_batch(store: SQLiteStore, index: CandidateIndex, rows: list[tuple[int, 
     if len(pairs) == 0:
         return
     texts = SeqTexts(store, {first + i: t for i, t in enumerate(norms)})
-    table = verify_pairs(texts, pairs, config)
+    table, _ = dedup.verify(texts, pairs)
     keep = np.flatnonzero(table.matched)
     start = report.tick("verify", start)
     store.add_dup_pairs(

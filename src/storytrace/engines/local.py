@@ -1,14 +1,10 @@
 """The single-machine dataset engine behind ``storytrace dedup``: a deduplicated corpus plus a cluster map.
 
-Stages, each a named function (pure over numpy arrays from fingerprinting on, so a Spark engine can
-reuse them on its partitions):
+This module only reads, schedules and writes; the stage logic lives in the stage packages:
 
-1. read + clean  ``clean_document``: a reader's RawRecord -> CleanDoc (article extracted, normalised)
-2. fingerprint   ``storytrace.fingerprint.fingerprint`` on a batch of normalised texts
-3. candidates    ``CandidateIndex.add`` (LSH, exact hash, anchor index), batch after batch
-4. verify        ``verify_pairs`` on the spilled texts, then ``apply_wrapper_rule``
-5. groups        ``group_documents``: guarded connected components, canonical by the ``--keep`` rule
-6. relations     ``member_relations``: each document's relation to its group's canonical
+1. read + clean  ``storytrace.io`` readers, ``text.clean.clean_document`` (here or in worker processes)
+2-6. dedup       ``cluster.dedup.Deduplicator``: fingerprint + candidates batch after batch (``read_pass``),
+                 then verify (+ wrapper rule), guarded groups by the ``--keep`` rule, relations (``dedup_stage``)
 7. write         ``write_corpus`` (a second streaming pass over the inputs) and ``write_cluster_map``
 
 Memory: per document only a few numbers stay in RAM (numpy columns); normalised texts, ids, locators
@@ -35,13 +31,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import resource
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -49,29 +42,32 @@ from typing import IO, Any, Literal
 import numpy as np
 import xxhash
 
-from ..cluster.groups import CanonicalKeys, guarded_groups, keep_rule_keys
-from ..fingerprint import DedupConfig, fingerprint
+from ..cluster.dedup import Deduplicator
+from ..cluster.groups import DATE_BYTES, MAP_RELATIONS, CanonicalKeys, Grouping, date_key, keep_rule_keys
+from ..fingerprint import DedupConfig, Fingerprints, concat_fingerprints, fingerprint, fingerprint_rows
 from ..io import iter_sources, read_path
-from ..io.base import EXTENSION_FORMATS, STREAM_BUFFER, ReaderOptions, opened, sniff_format, strip_compression_suffix
-from ..match.candidates import CandidateIndex
-from ..match.verify import CONTAINS, EXACT, NEAR, NONE, verify_pairs
+from ..io.base import (
+    EXTENSION_FORMATS,
+    STREAM_BUFFER,
+    ReaderOptions,
+    detect_format,
+    opened,
+    sniff_format,
+    strip_compression_suffix,
+)
+from ..io.jsonl import LineRecord, read_jsonl_lines
+from ..io.spill import SpillTexts
 from ..records import RawRecord, ReadProblem
-from ..text.clean import WRAPPER_SHARE, extract_record
-from ..text.normalize import fix_text, normalize
+from ..text.clean import CleanDoc, clean_document, locator_kind
+from ..timing import Clock, peak_rss_mb
 from . import output as out_io
 
 KeepRule = Literal["canonical", "first", "longest"]
 OutputFormat = Literal["jsonl", "parquet"]
-#: relation of a document to its group's canonical, as written in the cluster map (index = code)
-MAP_RELATIONS: tuple[str, ...] = ("canonical", "exact", "near_duplicate", "contains", "contained_in")
-CANONICAL, R_EXACT, R_NEAR, R_CONTAINS, R_CONTAINED_IN = range(5)
 MAP_SCHEMA = {"id": "string", "source": "string", "locator": "string", "group": "string", "kept": "bool",
               "relation": "string", "score": "float"}
 RECORD_SCHEMA = {"id": "string", "text": "string", "source": "string", "title": "string", "date": "string",
                  "url": "string"}
-DATE_BYTES = 32
-_WORD = re.compile(r"\w")
-_MISSING_DATE = b"\xff"  # sorts after every date, as "9999" does in cluster.analysis.canonical_keys
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,93 +120,6 @@ class NothingReadable(Exception):
     """No input record could be read and cleaned: nothing to deduplicate."""
 
 
-@dataclass(slots=True)
-class Clock:
-    """Accumulated wall and CPU seconds per named stage."""
-
-    wall: dict[str, float] = field(default_factory=dict)
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Add the time spent in the block to ``name``."""
-        w, c = time.perf_counter(), time.process_time()
-        try:
-            yield
-        finally:
-            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - w
-            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - c
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class SpillTexts(Sequence[str]):
-    """Strings (or byte strings) appended to a file and read back one at a time with ``pread``:
-    a disk-backed list, so texts needed later (verification, output) do not stay in memory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: IO[bytes] | None = path.open("wb", buffering=STREAM_BUFFER)
-        self._offsets = [np.zeros(1, dtype=np.int64)]
-        self._end = 0
-        self._fd: int | None = None
-        self.offsets = np.zeros(1, dtype=np.int64)
-
-    @classmethod
-    def temporary(cls, directory: str | Path, prefix: str = "st-spill-") -> SpillTexts:
-        """A spill file with a fresh name in ``directory``."""
-        import tempfile
-
-        fd, name = tempfile.mkstemp(prefix=prefix, dir=directory)
-        os.close(fd)
-        return cls(Path(name))
-
-    def extend(self, texts: Sequence[str]) -> None:
-        """Append a batch of strings."""
-        self.extend_bytes([t.encode("utf-8", "surrogatepass") for t in texts])
-
-    def extend_bytes(self, items: Sequence[bytes]) -> None:
-        """Append a batch of byte strings."""
-        assert self._fh is not None, "spill already sealed"
-        self._fh.write(b"".join(items))
-        ends = self._end + np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)))
-        self._offsets.append(ends)
-        self._end = int(ends[-1]) if len(ends) else self._end
-
-    def seal(self) -> None:
-        """Finish writing; switch to reading."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        self.offsets = np.concatenate(self._offsets)
-        self._fd = os.open(self.path, os.O_RDONLY)
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def get_bytes(self, i: int) -> bytes:
-        """Item ``i`` as stored."""
-        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        assert self._fd is not None, "spill not sealed"
-        return os.pread(self._fd, hi - lo, lo)
-
-    def __getitem__(self, i: int) -> str:  # type: ignore[override]
-        return self.get_bytes(i).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        """Close and delete the spill file."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self.path.unlink(missing_ok=True)
-
-
 # --------------------------------------------------------------------------------------------
 # Stage 1: read + clean
 # --------------------------------------------------------------------------------------------
@@ -226,78 +135,6 @@ class SourceFile:
     kind: str = ""  # "jsonl" | "parquet" | "warc" | "doc" (txt/html), from its first record
     documents: int = 0
     stat: tuple[int, int] | None = None  # (size, mtime_ns) when read, to detect changes before pass 2
-
-
-@dataclass(slots=True)
-class CleanDoc:
-    """What the later stages need of one document (the record itself is not kept)."""
-
-    id: str
-    locator: str
-    norm: str
-    wrapped: bool  # a page wrapping the article in chrome (the canonical rule's first criterion, cluster.groups)
-    length: int  # characters of the normalised text (canonical rule)
-    body_length: int  # characters of the document as given (``--keep longest``)
-    date: str | None
-    content_hash: int  # xxh3-64 of the record's original bytes (pass-2 check)
-    record_line: bytes  # the output JSON line for txt/html/warc documents (b"" for JSONL/Parquet rows)
-    fallback: bool = False  # extraction found nothing; the whole body was used
-
-
-def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
-    """Extract and normalise one record (as ``text.clean`` does, without language detection); when
-    extraction leaves no words in a text document, its whole text is used instead of dropping it."""
-    try:
-        extracted, text, norm, fallback = article_text(record)
-    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
-        return ReadProblem(record.source, record.locator, f"could not clean: {exc!r}")
-    if not _WORD.search(norm):
-        return ReadProblem(record.source, record.locator, "no article text found")
-    date = record.date or extracted.date
-    return CleanDoc(
-        id=doc_id, locator=record.locator, norm=norm, wrapped=is_wrapper(record, text),
-        length=len(norm), body_length=len(record.body), date=date,
-        content_hash=xxhash.xxh3_64_intdigest(record.content),
-        record_line=b"" if _locator_kind(record.locator) in ("jsonl", "parquet") else _record_line(record, doc_id, text, extracted.title, date, extracted.url),
-        fallback=fallback,
-    )
-
-
-def article_text(record: RawRecord) -> tuple[Any, str, str, bool]:
-    """(extraction result, text, normalised text, fallback) of a record: the article as extracted, or the
-    whole text of a text document whose extraction leaves no words (``fallback``). The text every dataset
-    stage compares a document on (``clean_document``; the story stage rebuilds its articles with it)."""
-    extracted = extract_record(record)
-    text = extracted.text.strip()
-    norm = normalize(text)
-    fallback = False
-    if not _WORD.search(norm) and record.kind == "text":
-        text, fallback = fix_text(record.body).strip(), True
-        norm = normalize(text)
-    return extracted, text, norm, fallback
-
-
-def is_wrapper(record: RawRecord, text: str) -> bool:
-    """The wrapper rule of ``match.relate``/``cluster.groups``: a text document whose extracted
-    article is under 70 % of its words is a page around the article (HTML pages are never flagged)."""
-    if record.kind != "text":
-        return False
-    total = len(record.body.split())
-    return total > 0 and 1.0 - len(text.split()) / total > WRAPPER_SHARE
-
-
-def _record_line(record: RawRecord, doc_id: str, text: str, title: str | None, date: str | None,
-                 url: str | None) -> bytes:
-    """The JSONL output record of a document that has no row of its own (txt, html, warc)."""
-    row = {"id": doc_id, "text": text, "source": record.source, "title": record.title or title,
-           "date": date, "url": record.url or url}
-    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
-
-
-def _locator_kind(locator: str) -> str:
-    """Input kind named by a reader locator: line:N -> jsonl, row:N -> parquet, record:ID -> warc, "" -> doc."""
-    head = locator.split(":", 1)[0]
-    return {"line": "jsonl", "row": "parquet", "record": "warc"}.get(head, "doc")
 
 
 def _position(locator: str, ordinal: int) -> int:
@@ -346,9 +183,10 @@ def _spool_stdin(workdir: Path, options: ReaderOptions) -> SourceFile:
 
 
 def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
-                 clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, RawRecord]]:
+                 clock: Clock, exclude: Path | None = None, lines: bool = False) -> Iterator[tuple[int, Item]]:
     """(file number, record) for every readable record, in input order, ``source`` set to the name the
-    user gave; problems go to ``options.on_problem``; ``files`` receives each file as it is opened."""
+    user gave; problems go to ``options.on_problem``; ``files`` receives each file as it is opened.
+    With ``lines``, a JSONL file's records come as unparsed ``LineRecord``s (for the cleaning processes)."""
     report = options.on_problem or (lambda problem: None)
     for source in source_files(inputs, options.reader, workdir, exclude, report):
         file_no = len(files)
@@ -358,7 +196,11 @@ def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, fi
             source.stat = (st.st_size, st.st_mtime_ns)
         except OSError:
             source.stat = None
-        records = read_path(source.path, replace(options.reader, input_format=source.fmt))
+        reader = replace(options.reader, input_format=source.fmt)
+        if lines and (source.fmt or (source.path != "-" and detect_format(source.path))) == "jsonl":
+            records: Iterator[Any] = read_jsonl_lines(source.path, reader)  # parsed in the cleaning processes
+        else:
+            records = read_path(source.path, reader)
         while True:
             with clock.stage("read"):
                 item = next(records, None)
@@ -367,21 +209,46 @@ def read_records(inputs: Sequence[str], options: DedupOptions, workdir: Path, fi
             if isinstance(item, ReadProblem):
                 report(replace(item, source=source.name) if item.source != source.name else item)
                 continue
+            if isinstance(item, LineRecord):
+                source.kind = "jsonl"
+                yield file_no, replace(item, source=source.name)
+                continue
             item.source = source.name
-            source.kind = source.kind or _locator_kind(item.locator)
+            source.kind = source.kind or locator_kind(item.locator)
             yield file_no, item
 
 
-def clean_chunk(items: list[tuple[int, RawRecord, str]]) -> list[tuple[int, CleanDoc | ReadProblem]]:
-    """``clean_document`` over (file number, record, id) items: the unit of work of a cleaning process."""
-    return [(file_no, clean_document(record, doc_id)) for file_no, record, doc_id in items]
+#: what a cleaning process is given: a record, or a JSONL line it parses itself
+Item = RawRecord | LineRecord
 
 
-def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[list[tuple[int, RawRecord, str]]]:
-    """(file number, record, id) items in lists of ``size``."""
-    chunk: list[tuple[int, RawRecord, str]] = []
-    for file_no, record in records:
-        chunk.append((file_no, record, derive_id(record)))
+def clean_item(item: Item, reader: ReaderOptions) -> CleanDoc | ReadProblem:
+    """``clean_document(record, derive_id(record))``, a JSONL line parsed first (its problems pass through)."""
+    if isinstance(item, LineRecord):
+        try:
+            parsed = item.parse(reader)
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the corpus
+            return ReadProblem(item.source, f"line:{item.lineno}", f"could not read: {exc!r}")
+        if isinstance(parsed, ReadProblem):
+            return parsed
+        item = parsed
+    return clean_document(item, derive_id(item))
+
+
+def clean_chunk(items: list[tuple[int, Item]], reader: ReaderOptions, config: DedupConfig | None = None
+                ) -> tuple[list[tuple[int, CleanDoc | ReadProblem]], Fingerprints | None]:
+    """The unit of work of a cleaning process: ``clean_item`` over (file number, item) pairs, then the
+    fingerprints of the clean documents in order (with ``config``; None without, or when none is clean)."""
+    done = [(file_no, clean_item(item, reader)) for file_no, item in items]
+    norms = [doc.norm for _, doc in done if isinstance(doc, CleanDoc)]
+    return done, (fingerprint(norms, config) if config is not None and norms else None)
+
+
+def _chunks(records: Iterator[tuple[int, Item]], size: int) -> Iterator[list[tuple[int, Item]]]:
+    """(file number, item) pairs in lists of ``size``."""
+    chunk: list[tuple[int, Item]] = []
+    for pair in records:
+        chunk.append(pair)
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -389,27 +256,39 @@ def _chunks(records: Iterator[tuple[int, RawRecord]], size: int) -> Iterator[lis
         yield chunk
 
 
-def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, clock: Clock,
-                       chunk: int = 64, ahead: int = 0) -> Iterator[tuple[int, CleanDoc | ReadProblem]]:
-    """``clean_document`` in ``workers`` processes, results in input order. At most 2 chunks per worker
-    plus ``ahead`` records are in flight: the consumer fingerprints a whole batch at a time, and the
+#: a clean document and, when a cleaning process fingerprinted it, (its chunk's fingerprints, its row there)
+Cleaned = tuple[int, CleanDoc | ReadProblem, "tuple[Fingerprints, int] | None"]
+
+
+def clean_in_processes(records: Iterator[tuple[int, Item]], workers: int, clock: Clock, reader: ReaderOptions,
+                       config: DedupConfig | None = None, chunk: int = 128, ahead: int = 0) -> Iterator[Cleaned]:
+    """``clean_chunk`` in ``workers`` processes, results in input order. At most 2 chunks per worker
+    plus ``ahead`` records are in flight: the consumer indexes a whole batch at a time, and the
     workers must have that much queued or they idle meanwhile (bounded memory either way)."""
     import multiprocessing as mp
     from collections import deque
 
     pool = mp.get_context("spawn").Pool(workers)
     pending: deque[Any] = deque()
+
+    def results(job: Any) -> Iterator[Cleaned]:
+        with clock.stage("clean"):
+            done, fp = job.get()
+        row = 0
+        for file_no, doc in done:
+            if isinstance(doc, CleanDoc) and fp is not None:
+                yield file_no, doc, (fp, row)
+                row += 1
+            else:
+                yield file_no, doc, None
+
     try:
         for items in _chunks(records, chunk):
-            pending.append(pool.apply_async(clean_chunk, (items,)))
+            pending.append(pool.apply_async(clean_chunk, (items, reader, config)))
             while len(pending) > 2 * workers + ahead // chunk:
-                with clock.stage("clean"):
-                    done = pending.popleft().get()
-                yield from done
+                yield from results(pending.popleft())
         while pending:
-            with clock.stage("clean"):
-                done = pending.popleft().get()
-            yield from done
+            yield from results(pending.popleft())
     except BaseException:  # an error, Ctrl-C, or the consumer stopped early: stop the workers now
         pool.terminate()
         pool.join()
@@ -419,25 +298,29 @@ def clean_in_processes(records: Iterator[tuple[int, RawRecord]], workers: int, c
 
 
 def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, files: list[SourceFile],
-                   clock: Clock, exclude: Path | None = None) -> Iterator[tuple[int, CleanDoc]]:
-    """(file number, clean document) for every usable record, in input order (cleaned here, or in
-    ``options.workers`` processes); problems go to ``options.on_problem``."""
+                   clock: Clock, exclude: Path | None = None, config: DedupConfig | None = None
+                   ) -> Iterator[tuple[int, CleanDoc, tuple[Fingerprints, int] | None]]:
+    """(file number, clean document, fingerprint reference) for every usable record, in input order: cleaned
+    here, or in ``options.workers`` processes that also parse JSONL lines and fingerprint with ``config``
+    (the reference: their chunk's fingerprints and the document's row; None when cleaned here).
+    Problems go to ``options.on_problem``."""
     report = options.on_problem or (lambda problem: None)
-    records = read_records(inputs, options, workdir, files, clock, exclude)
-    if options.workers > 1:
-        cleaned: Iterator[tuple[int, CleanDoc | ReadProblem]] = clean_in_processes(
-            records, options.workers, clock, ahead=options.batch_size)
+    parallel = options.workers > 1
+    records = read_records(inputs, options, workdir, files, clock, exclude, lines=parallel)
+    if parallel:
+        cleaned: Iterator[Cleaned] = clean_in_processes(records, options.workers, clock, options.reader, config,
+                                                        ahead=options.batch_size)
     else:
-        cleaned = ((file_no, _timed_clean(record, clock)) for file_no, record in records)
-    for file_no, doc in cleaned:
+        cleaned = ((file_no, _timed_clean(record, clock), None) for file_no, record in records)
+    for file_no, doc, ref in cleaned:
         if isinstance(doc, ReadProblem):
             report(doc)
             continue
         files[file_no].documents += 1
-        yield file_no, doc
+        yield file_no, doc, ref
 
 
-def _timed_clean(record: RawRecord, clock: Clock) -> CleanDoc | ReadProblem:
+def _timed_clean(record: Item, clock: Clock) -> CleanDoc | ReadProblem:
     """``clean_document`` in this process, timed as the "clean" stage."""
     with clock.stage("clean"):
         return clean_document(record, derive_id(record))
@@ -463,8 +346,8 @@ class Columns:
     wrapped: np.ndarray
     length: np.ndarray
     body_length: np.ndarray
-    date: np.ndarray  # S32, _MISSING_DATE when unknown
-    content_hash: np.ndarray
+    date: np.ndarray  # S32 date keys (cluster.groups.date_key)
+    raw_hash: np.ndarray
     id_hash: np.ndarray
 
     def __len__(self) -> int:
@@ -505,17 +388,34 @@ class Batch:
     position: list[int] = field(default_factory=list)
     docs: list[CleanDoc] = field(default_factory=list)
     norm_bytes: int = 0
+    fp_parts: list[list[Any]] = field(default_factory=list)  # [fingerprints, first row, end row] runs
+    unfingerprinted: int = 0  # documents cleaned without fingerprints (fingerprinted with the batch)
 
-    def add(self, file_no: int, position: int, doc: CleanDoc) -> None:
+    def add(self, file_no: int, position: int, doc: CleanDoc, ref: tuple[Fingerprints, int] | None = None) -> None:
         self.file_no.append(file_no)
         self.position.append(position)
         self.docs.append(doc)
         self.norm_bytes += len(doc.norm)
+        if ref is None:
+            self.unfingerprinted += 1
+            return
+        fp, row = ref
+        last = self.fp_parts[-1] if self.fp_parts else None
+        if last is not None and last[0] is fp and last[2] == row:
+            last[2] = row + 1
+        else:
+            self.fp_parts.append([fp, row, row + 1])
+
+    def fingerprints(self) -> Fingerprints | None:
+        """The batch's fingerprints when the cleaning processes made them all, else None."""
+        if self.unfingerprinted or not self.fp_parts:
+            return None
+        return concat_fingerprints([fingerprint_rows(fp, lo, hi) for fp, lo, hi in self.fp_parts])
 
     def columns(self) -> Columns:
         """This batch's rows as numpy columns."""
         docs = self.docs
-        dates = [(d.date or "").encode("utf-8")[:DATE_BYTES] or _MISSING_DATE for d in docs]
+        dates = [date_key(d.date) for d in docs]
         return Columns(
             file_no=np.array(self.file_no, dtype=np.int32),
             position=np.array(self.position, dtype=np.int64),
@@ -523,7 +423,7 @@ class Batch:
             length=np.array([d.length for d in docs], dtype=np.int64),
             body_length=np.array([d.body_length for d in docs], dtype=np.int64),
             date=np.array(dates, dtype=f"S{DATE_BYTES}"),
-            content_hash=np.array([d.content_hash for d in docs], dtype=np.uint64),
+            raw_hash=np.array([d.raw_hash for d in docs], dtype=np.uint64),
             id_hash=np.array([xxhash.xxh3_64_intdigest(d.id.encode("utf-8", "surrogatepass")) for d in docs],
                              dtype=np.uint64),
         )
@@ -549,9 +449,8 @@ class Pass1:
     fallbacks: int
 
 
-def index_batch(batch: Batch, spills: Spills, index: CandidateIndex, config: DedupConfig,
-                clock: Clock) -> tuple[Columns, np.ndarray]:
-    """Spill a batch's strings, fingerprint it and add it to the candidate index; (columns, new pairs)."""
+def index_batch(batch: Batch, spills: Spills, dedup: Deduplicator, clock: Clock) -> tuple[Columns, np.ndarray]:
+    """Spill a batch's strings, then fingerprint it and add it to the candidate index; (columns, new pairs)."""
     norms = [d.norm for d in batch.docs]
     with clock.stage("spill"):
         spills.norms.extend(norms)
@@ -559,41 +458,44 @@ def index_batch(batch: Batch, spills: Spills, index: CandidateIndex, config: Ded
         spills.locators.extend([d.locator for d in batch.docs])
         spills.records.extend_bytes([d.record_line for d in batch.docs])
         columns = batch.columns()
-    with clock.stage("fingerprint"):
-        fp = fingerprint(norms, config)
-    with clock.stage("candidates"):
-        pairs, _ = index.add(fp)
+    fp = batch.fingerprints()
+    if fp is None:
+        _, pairs, _ = dedup.add(norms)
+    else:
+        pairs, _ = dedup.add_fingerprints(fp)
     return columns, pairs
 
 
 def read_pass(inputs: Sequence[str], config: DedupConfig, options: DedupOptions, workdir: Path,
               clock: Clock, exclude: Path | None = None) -> Pass1:
-    """Stages 1-3 over all inputs in one streaming pass, ``options.batch_size`` documents at a time."""
+    """Read, clean and the first two stages of ``cluster.dedup`` over all inputs in one streaming pass,
+    ``options.batch_size`` documents at a time."""
     from ..progress import progress_bar
 
     files: list[SourceFile] = []
     spills = Spills.create(workdir)
-    index = CandidateIndex(config)
+    dedup = Deduplicator(config, clock=clock)
     parts: list[Columns] = []
     found: list[np.ndarray] = []
     batch, fallbacks = Batch(), 0
     positions: dict[int, int] = {}
     with progress_bar("dedup: read", disable=options.quiet) as bar:
-        for file_no, doc in read_documents(inputs, options, workdir, files, clock, exclude):
+        for file_no, doc, ref in read_documents(inputs, options, workdir, files, clock, exclude, config):
             ordinal = positions.get(file_no, 0)
             positions[file_no] = ordinal + 1
-            batch.add(file_no, _position(doc.locator, ordinal), doc)
+            batch.add(file_no, _position(doc.locator, ordinal), doc, ref)
             fallbacks += doc.fallback
             bar.update(1)
             if len(batch.docs) >= options.batch_size or batch.norm_bytes >= options.batch_bytes:
-                columns, pairs = index_batch(batch, spills, index, config, clock)
+                columns, pairs = index_batch(batch, spills, dedup, clock)
                 parts.append(columns)
                 found.append(pairs)
                 batch = Batch()
         if batch.docs:
-            columns, pairs = index_batch(batch, spills, index, config, clock)
+            columns, pairs = index_batch(batch, spills, dedup, clock)
             parts.append(columns)
             found.append(pairs)
+    dedup.drop_index()
     spills.seal()
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     return Pass1(files, concat_columns(parts), spills, pairs.reshape(-1, 2), fallbacks)
@@ -603,120 +505,18 @@ def read_pass(inputs: Sequence[str], config: DedupConfig, options: DedupOptions,
 # Stages 4-6: verify, group, relate (pure numpy apart from the text lookups of the verifier)
 # --------------------------------------------------------------------------------------------
 
-@dataclass(slots=True, frozen=True)
-class Edges:
-    """Verified duplicate pairs after the wrapper rule: relation code (match.verify), direction, score."""
-
-    pairs: np.ndarray  # (k, 2) int64
-    relation: np.ndarray  # int8: EXACT, NEAR or CONTAINS
-    direction: np.ndarray  # int8: 1 a contains b, -1 b contains a, 0 symmetric
-    score: np.ndarray  # float64
-
-    def __len__(self) -> int:
-        return len(self.pairs)
-
-
-def apply_wrapper_rule(relation: np.ndarray, direction: np.ndarray, wrapped_a: np.ndarray,
-                       wrapped_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``match.relate``'s rule on arrays: an exact/near pair where exactly one side is a page wrapping
-    the article becomes "contains", the wrapper containing the article."""
-    flip = np.isin(relation, (EXACT, NEAR)) & (wrapped_a != wrapped_b)
-    relation = np.where(flip, CONTAINS, relation).astype(np.int8)
-    direction = np.where(flip, np.where(wrapped_a, 1, -1), direction).astype(np.int8)
-    return relation, direction
-
-
-def verify_stage(texts: Sequence[str], pairs: np.ndarray, wrapped: np.ndarray, config: DedupConfig) -> Edges:
-    """Verify candidate pairs, apply the wrapper rule, keep the duplicates."""
-    table = verify_pairs(texts, pairs, config)
-    keep = table.matched
-    p = table.pairs[keep]
-    relation, direction = apply_wrapper_rule(table.relation[keep], table.direction[keep],
-                                             wrapped[p[:, 0]], wrapped[p[:, 1]])
-    return Edges(p, relation, direction, table.score[keep])
-
-
 def canonical_keys(keep: KeepRule, columns: Columns) -> CanonicalKeys:
     """Sort keys of the keep rule (smaller wins): canonical = clean article before a wrapping page,
     longer normalised text, earlier date, first seen; first = first seen; longest = longest document."""
     return keep_rule_keys(keep, columns.wrapped, columns.length, columns.body_length, columns.date)
 
 
-def group_documents(n: int, edges: Edges, keys: CanonicalKeys,
-                    verify: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Group label per document = the index of its group's canonical (guarded against chaining)."""
-    labels, _ = guarded_groups(n, edges.pairs, keys, verify, near=np.isin(edges.relation, (EXACT, NEAR)))
-    return labels
-
-
-def member_relations(labels: np.ndarray, edges: Edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(relation code in MAP_RELATIONS, score, has-direct-edge mask) of each document to its canonical,
-    read as "document <relation> canonical" (contains: the document contains the canonical)."""
-    n = len(labels)
-    relation = np.full(n, CANONICAL, dtype=np.int8)
-    score = np.ones(n, dtype=np.float64)
-    known = labels == np.arange(n)
-    a, b = (edges.pairs[:, 0], edges.pairs[:, 1]) if len(edges) else (np.zeros(0, np.int64),) * 2
-    for member, canon, sign in ((a, b, 1), (b, a, -1)):
-        hit = (labels[member] == canon) & (member != canon)
-        m = member[hit]
-        code = _codes_for_member(edges.relation[hit], edges.direction[hit] * sign)
-        relation[m] = code
-        score[m] = edges.score[hit]
-        known[m] = True
-    return relation, score, known
-
-
-def _codes_for_member(relation: np.ndarray, member_direction: np.ndarray) -> np.ndarray:
-    """Map codes for edges oriented (member, canonical): direction 1 = the member contains the canonical."""
-    contains = np.where(member_direction > 0, R_CONTAINS, R_CONTAINED_IN)
-    return np.select([relation == EXACT, relation == NEAR, relation == CONTAINS],
-                     [R_EXACT, R_NEAR, contains], R_NEAR).astype(np.int8)
-
-
-def relate_indirect(texts: Sequence[str], labels: np.ndarray, relation: np.ndarray, score: np.ndarray,
-                    known: np.ndarray, wrapped: np.ndarray, config: DedupConfig) -> None:
-    """Fill in members grouped through the canonical check (no verified edge to the canonical)
-    by verifying them against it now; in place."""
-    members = np.flatnonzero(~known)
-    if len(members) == 0:
-        return
-    pairs = np.stack([members, labels[members]], axis=1)
-    table = verify_pairs(texts, pairs, config)
-    rel, direction = apply_wrapper_rule(table.relation, table.direction, wrapped[pairs[:, 0]], wrapped[pairs[:, 1]])
-    relation[members] = _codes_for_member(np.where(rel == NONE, NEAR, rel), direction)
-    score[members] = table.score
-
-
-@dataclass(slots=True)
-class Grouping:
-    """Result of stages 4-6: per document its canonical, relation code and score."""
-
-    labels: np.ndarray
-    relation: np.ndarray
-    score: np.ndarray
-    candidate_pairs: int
-    verified_pairs: int
-
-    @property
-    def kept(self) -> np.ndarray:
-        """Documents written to the corpus: each group's canonical."""
-        return self.labels == np.arange(len(self.labels))
-
-
 def dedup_stage(pass1: Pass1, config: DedupConfig, keep: KeepRule, clock: Clock) -> Grouping:
-    """Stages 4-6: verify candidates, group with the keep rule, relate every member to its canonical."""
+    """The last stages of ``cluster.dedup``: verify candidates, group with the keep rule, relate every member."""
     columns, texts = pass1.columns, pass1.spills.norms
-    n = len(columns)
-    with clock.stage("verify"):
-        edges = verify_stage(texts, pass1.pairs, columns.wrapped, config)
-    with clock.stage("groups"):
-        labels = group_documents(n, edges, canonical_keys(keep, columns),
-                                 lambda pairs: verify_pairs(texts, pairs, config).matched)
-    with clock.stage("relations"):
-        relation, score, known = member_relations(labels, edges)
-        relate_indirect(texts, labels, relation, score, known, columns.wrapped, config)
-    return Grouping(labels, relation, score, len(pass1.pairs), len(edges))
+    dedup = Deduplicator(config, clock=clock, threads=os.cpu_count() or 1)  # spill reads are thread-safe
+    _, edges = dedup.verify(texts, pass1.pairs, columns.wrapped)
+    return dedup.group(texts, edges, canonical_keys(keep, columns), columns.wrapped, len(pass1.pairs))
 
 
 # --------------------------------------------------------------------------------------------
@@ -793,7 +593,7 @@ def write_corpus(data_dir: Path, workdir: Path, pass1: Pass1, kept: np.ndarray,
                 name = names[f]
                 if name is None:
                     continue
-                _check_unchanged(source)
+                check_unchanged(source)
                 rows = np.arange(ranges[f], ranges[f + 1])[kept[ranges[f]:ranges[f + 1]]]
                 fmt = output_kind(source, options.output_format)
                 if source.kind == "doc":
@@ -810,7 +610,7 @@ def write_corpus(data_dir: Path, workdir: Path, pass1: Pass1, kept: np.ndarray,
     return written
 
 
-def _check_unchanged(source: SourceFile) -> None:
+def check_unchanged(source: SourceFile) -> None:
     """Raise InputChanged if the file's size or mtime moved since the read pass."""
     if source.stat is None:
         return
@@ -847,12 +647,12 @@ def _write_file(dest: Path, workdir: Path, source: SourceFile, fmt: OutputFormat
     positions = columns.position[rows]
     if source.kind == "jsonl" and fmt == "jsonl":
         with out_io.open_output(dest) as fh:
-            return out_io.copy_jsonl_lines(source.path, fh, positions, columns.content_hash[rows])
+            return out_io.copy_jsonl_lines(source.path, fh, positions, columns.raw_hash[rows])
     if source.kind == "jsonl":
         tmp = workdir / "convert.jsonl"
         try:
             with tmp.open("wb") as fh:
-                out_io.copy_jsonl_lines(source.path, fh, positions, columns.content_hash[rows])
+                out_io.copy_jsonl_lines(source.path, fh, positions, columns.raw_hash[rows])
             return out_io.jsonl_to_parquet(tmp, dest, source.name)
         finally:
             tmp.unlink(missing_ok=True)
@@ -961,7 +761,7 @@ def run_dedup(inputs: Sequence[str], out_dir: str | Path, config: DedupConfig | 
     counter = ProblemCounter(options.on_problem)
     options = replace(options, on_problem=counter)
     out = Path(os.path.abspath(out_dir))
-    _refuse_inputs_inside(inputs, out)
+    refuse_inputs_inside(inputs, out)
     clock = Clock()
     start = time.perf_counter()
     with out_io.staged_output(out, options.overwrite) as staging:
@@ -987,7 +787,7 @@ def run_dedup(inputs: Sequence[str], out_dir: str | Path, config: DedupConfig | 
     return summary
 
 
-def _refuse_inputs_inside(inputs: Sequence[str], out: Path) -> None:
+def refuse_inputs_inside(inputs: Sequence[str], out: Path) -> None:
     """An input inside (or equal to) the output directory would be destroyed by --overwrite: refuse."""
     for path in inputs:
         if path != "-" and _inside(path, out):

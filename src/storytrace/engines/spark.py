@@ -31,7 +31,7 @@ Stages (docs/scaling.md has what each shuffles and costs):
 4. verification per Arrow batch of pairs joined to their texts (``verify_pairs`` + wrapper rule);
 5. groups: connected components (large-star/small-star), canonical = smallest key of the keep rule
    per component, members without a direct edge verified against it, for at most ``MAX_ROUNDS``
-   rounds (``cluster.groups.guarded_groups``); relations as ``engines.local.member_relations``.
+   rounds (``cluster.groups.guarded_groups``); relations as ``cluster.groups.member_relations``.
 """
 from __future__ import annotations
 
@@ -272,7 +272,7 @@ def run_dedup(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: De
                     active.sparkContext.master, sopts.master)
     session = active or build_session(sopts, quiet=dopts.quiet)
     try:
-        return _Run(session, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
+        return SparkRun(session, config, dopts).run([str(p) for p in inputs], os.fspath(out_dir).rstrip("/"))
     finally:
         if active is None:
             session.stop()
@@ -311,7 +311,7 @@ def build_session(opts: SparkOptions, quiet: bool = True) -> Any:
     return builder.getOrCreate()
 
 
-class _Run:
+class SparkRun:
     """One run: the Spark calls of every stage (the per-batch work is in spark_batches)."""
 
     def __init__(self, spark: Any, config: DedupConfig, options: Any) -> None:
@@ -330,7 +330,7 @@ class _Run:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _begin(self, name: str) -> float:
+    def begin_stage(self, name: str) -> float:
         """Name the Spark jobs of an engine stage (Spark UI, event log) and start its clock."""
         self.spark.sparkContext.setJobDescription(f"storytrace {name}")
         return time.perf_counter()
@@ -340,7 +340,7 @@ class _Run:
         self.wall[name] = round(time.perf_counter() - started, 3)
         log.info("spark stage %s: %.1f s", name, self.wall[name])
 
-    def _keep(self, df: Any) -> Any:
+    def persist(self, df: Any) -> Any:
         """Persist (memory, spilling to disk); released at the end of the run."""
         from pyspark import StorageLevel
 
@@ -356,7 +356,7 @@ class _Run:
         self.problems.append((len(self.listed), source, locator, reason))
         self._report(ReadProblem(source, locator, reason))
 
-    def _fs(self, path: str) -> tuple[Any, Any]:
+    def hadoop_fs(self, path: str) -> tuple[Any, Any]:
         """(Hadoop FileSystem, Hadoop Path) of a path."""
         jvm = self.spark.sparkContext._jvm
         hpath = jvm.org.apache.hadoop.fs.Path(path)
@@ -367,7 +367,7 @@ class _Run:
     def run(self, inputs: list[str], out_dir: str) -> Any:
         """All stages; outputs written; persisted DataFrames released."""
         start = time.perf_counter()
-        self._check_out(inputs, out_dir)
+        self.check_out(inputs, out_dir)
         try:
             files, sources, docs_all, _, members = self.dedup_stages(inputs)
             self.write(out_dir, files, sources, docs_all, members, start)
@@ -392,14 +392,14 @@ class _Run:
         verdicts = self.verify(pairs, docs)
         return files, sources, docs_all, docs, self.groups(docs, verdicts)
 
-    def _check_out(self, inputs: list[str], out_dir: str) -> None:
+    def check_out(self, inputs: list[str], out_dir: str) -> None:
         """Refuse a non-empty ``out_dir`` without overwrite, and inputs inside ``out_dir``."""
         from . import output as out_io
 
-        fs, path = self._fs(out_dir)
+        fs, path = self.hadoop_fs(out_dir)
         qualified = fs.makeQualified(path).toString().rstrip("/")
         for arg in inputs:
-            afs, apath = self._fs(arg)
+            afs, apath = self.hadoop_fs(arg)
             inner = afs.makeQualified(apath).toString()
             if inner == qualified or inner.startswith(qualified + "/"):
                 raise out_io.OutputExists(f"--out {out_dir} contains the input {arg}; choose another directory")
@@ -417,7 +417,7 @@ class _Run:
             if arg == "-":
                 self._problem("-", "", "the spark engine cannot read stdin; pass files or directories")
                 continue
-            fs, path = self._fs(arg)
+            fs, path = self.hadoop_fs(arg)
             if not fs.exists(path):
                 self._problem(arg, "", "no such file or directory")  # io.base.os_error_reason's words
                 continue
@@ -478,7 +478,7 @@ class _Run:
 
         from .spark_batches import DOC_SCHEMA
 
-        started = self._begin("read")
+        started = self.begin_stage("read")
         self.acc = self.spark.sparkContext.accumulator(0)
         file_no = {uri_key(f.uri): n for n, f in enumerate(files)}
         located: dict[str, Any] = {}
@@ -555,7 +555,7 @@ class _Run:
 
         raw = self.spark.read.format("binaryFile").load([spark_path(f.uri) for _, f in wanted])
         raw = raw.select("path", "content")
-        return self._keep(raw.mapInArrow(body, from_arrow_schema(sb.DOC_SCHEMA)))
+        return self.persist(raw.mapInArrow(body, from_arrow_schema(sb.DOC_SCHEMA)))
 
     def documents(self, sources: dict[str, Any], files: list[InputFile]) -> Any:
         """DOC_SCHEMA rows for every record (documents and problems), persisted (JSONL/Parquet rows here,
@@ -568,7 +568,7 @@ class _Run:
 
         from . import spark_batches as sb
 
-        started = self._begin("documents")
+        started = self.begin_stage("documents")
         names = [f.name for f in files]
         reader, config, problems = self.reader, self.config, self.acc
         schema = from_arrow_schema(sb.DOC_SCHEMA)
@@ -584,7 +584,7 @@ class _Run:
 
             parts.append(df.mapInArrow(body, schema))
         if parts:
-            parts = [self._keep(reduce(lambda a, b: a.unionByName(b), parts))]
+            parts = [self.persist(reduce(lambda a, b: a.unionByName(b), parts))]
         if "whole" in sources:  # read, cleaned and persisted already (only the idx offsets are added)
             parts.append(sources["whole"])
         docs = reduce(lambda a, b: a.unionByName(b), parts)
@@ -613,7 +613,7 @@ class _Run:
 
         from .spark_graph import bucket_pairs
 
-        started = self._begin("candidates")
+        started = self.begin_stage("candidates")
         cfg = self.config
         postings = (
             docs.filter(F.size("bands") > 0).select(F.lit(SRC_LSH).alias("src"), F.explode("bands").alias("key"), "idx",
@@ -632,7 +632,7 @@ class _Run:
         smaller = F.least("na", "nb")
         keep = ((F.col("shared") >= cfg.min_shared_anchors) | (F.col("shared") >= smaller)) & (
             F.col("shared") >= F.lit(float(cfg.min_anchor_ratio)) * smaller)
-        pairs = self._keep(per_pair.filter((F.col("direct") == 1) | ((F.col("shared") > 0) & keep)).select("a", "b"))
+        pairs = self.persist(per_pair.filter((F.col("direct") == 1) | ((F.col("shared") > 0) & keep)).select("a", "b"))
         self.stats["candidate_pairs"] = pairs.count()
         self._stage("candidates", started)
         return pairs
@@ -660,8 +660,8 @@ class _Run:
 
     def verify(self, pairs: Any, docs: Any) -> Any:
         """Verified duplicate edges (a, b, relation, direction, score), persisted."""
-        started = self._begin("verify")
-        edges = self._keep(self._verify(pairs, docs).filter("matched").drop("matched"))
+        started = self.begin_stage("verify")
+        edges = self.persist(self._verify(pairs, docs).filter("matched").drop("matched"))
         self.stats["verified_pairs"] = edges.count()
         self._stage("verify", started)
         return edges
@@ -715,8 +715,8 @@ class _Run:
 
         from .spark_graph import connected_components
 
-        started = self._begin("groups")
-        keys = self._keep(self._keys(docs))
+        started = self.begin_stage("groups")
+        keys = self.persist(self._keys(docs))
         active = None  # None: every document
         settled: list[Any] = []
         for round_no in range(MAX_ROUNDS):
@@ -772,8 +772,8 @@ class _Run:
 
         from .local import DedupSummary, peak_rss_mb
 
-        started = self._begin("write")
-        fs, root = self._fs(out_dir)
+        started = self.begin_stage("write")
+        fs, root = self.hadoop_fs(out_dir)
         if fs.exists(root):
             fs.delete(root, True)  # checked before the run: empty, or overwrite was asked for
         names = self.spark.createDataFrame([(n, f.name) for n, f in enumerate(files)], "file_no int, source string")
@@ -781,12 +781,12 @@ class _Run:
         table = (docs.select("idx", "file_no", "id", "locator").join(members.withColumnRenamed("node", "idx"), "idx", "left")
                  .select("idx", "file_no", "id", "locator", F.coalesce("label", "idx").alias("label"),
                          F.coalesce("code", F.lit(0)).alias("code"), F.coalesce("score", F.lit(1.0)).alias("score")))
-        table = self._keep(table)
+        table = self.persist(table)
         canon_ids = table.select(F.col("idx").alias("label"), F.col("id").alias("group"))
         cmap = (table.join(canon_ids, "label").join(F.broadcast(names), "file_no")
                 .select("idx", "id", "source", "locator", "group", (F.col("label") == F.col("idx")).alias("kept"),
-                        _relation_name(F.col("code")).alias("relation"), "score"))
-        _write(cmap.orderBy("idx").drop("idx"), f"{out_dir}/clusters", self.options.map_format)
+                        relation_name(F.col("code")).alias("relation"), "score"))
+        write_dataset(cmap.orderBy("idx").drop("idx"), f"{out_dir}/clusters", self.options.map_format)
         kept_idx = table.filter(F.col("label") == F.col("idx")).select("idx", "file_no")
         kept_per_file = dict(kept_idx.groupBy("file_no").count().collect())
         outputs = self._write_data(out_dir, files, sources, docs, kept_idx.select("idx"), kept_per_file)
@@ -822,8 +822,8 @@ class _Run:
                      "cc_rounds": self.stats["cc_rounds"]},
             engine="spark",
         )
-        _write_text(self._fs(f"{out_dir}/summary.json"), json.dumps(self.summary.to_dict(), indent=2) + "\n")
-        _write_text(self._fs(f"{out_dir}/_SUCCESS"), "")
+        write_text(self.hadoop_fs(f"{out_dir}/summary.json"), json.dumps(self.summary.to_dict(), indent=2) + "\n")
+        write_text(self.hadoop_fs(f"{out_dir}/_SUCCESS"), "")
 
     def _write_data(self, out_dir: str, files: list[InputFile], sources: dict[str, Any], docs: Any, kept_idx: Any,
                     kept_per_file: dict[int, int]) -> dict[str, int]:
@@ -858,7 +858,7 @@ class _Run:
                     schema = self.spark.read.json(tmp).schema
                     parsed = kept.select(F.from_json(F.col("value").cast("string"), schema).alias("r"))
                     parsed.select("r.*").write.mode("overwrite").parquet(path)
-                    fs, hpath = self._fs(tmp)
+                    fs, hpath = self.hadoop_fs(tmp)
                     fs.delete(hpath, True)
             else:
                 kept = sources[kind].join(kept_idx, "idx", "left_semi").orderBy("idx")
@@ -896,14 +896,14 @@ def _member_code(relation: Any, member_direction: Any) -> Any:
             .otherwise(F.lit(2)))
 
 
-def _relation_name(code: Any) -> Any:
+def relation_name(code: Any) -> Any:
     """Column: MAP_RELATIONS name of a code."""
     from pyspark.sql import functions as F
 
     return F.element_at(F.array(*[F.lit(name) for name in MAP_RELATIONS]), code + 1)
 
 
-def _write(df: Any, path: str, fmt: str) -> None:
+def write_dataset(df: Any, path: str, fmt: str) -> None:
     """Write a dataset with Spark's committer (``_SUCCESS`` inside) as Parquet or JSON lines."""
     writer = df.write.mode("overwrite")
     if fmt == "jsonl":
@@ -912,7 +912,7 @@ def _write(df: Any, path: str, fmt: str) -> None:
         writer.parquet(path)
 
 
-def _write_text(fs_path: tuple[Any, Any], text: str) -> None:
+def write_text(fs_path: tuple[Any, Any], text: str) -> None:
     """Create a small file through the Hadoop FileSystem (any scheme)."""
     fs, path = fs_path
     stream = fs.create(path, True)

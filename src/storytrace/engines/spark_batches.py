@@ -2,7 +2,7 @@
 
 Nothing here imports pyspark: each function is what one ``mapInArrow`` call runs on an executor,
 built from the same functions the local engine runs (``record_from_line`` / the Parquet row mapping,
-the whole-file readers of ``storytrace.io`` for txt/html/WARC, ``engines.local.clean_document``,
+the whole-file readers of ``storytrace.io`` for txt/html/WARC, ``text.clean.clean_document``,
 ``fingerprint``, ``band_keys``, ``verify_pairs``, ``apply_wrapper_rule``), so a document's fields and
 a pair's verdict do not depend on which batch or machine computed them. Unsigned 64-bit hashes
 travel as signed int64 (Spark has no uint64); only equality is asked of them.
@@ -22,14 +22,13 @@ import pyarrow as pa
 from ..fingerprint import DedupConfig, fingerprint
 from ..io.base import STREAM_BUFFER, DecompressingReader, ReaderOptions, compression_of, stream_error_reason
 from ..match.lsh import band_keys, bands_rows
-from ..match.verify import CONTAINS, EXACT, NONE, verify_pairs
+from ..cluster.groups import date_key
+from ..match.verify import CONTAINS, EXACT, NONE, apply_wrapper_rule, verify_pairs
 from ..records import RawRecord, ReadProblem
 
 #: Sources of candidate postings (the ``src`` column): LSH band keys, exact content hash, anchors.
 SRC_LSH, SRC_EXACT, SRC_ANCHOR = 0, 1, 2
 HUBS = 4  #: first members of a capped bucket that later members are linked to (BucketIndex.hubs)
-DATE_BYTES = 32  #: engines.local.DATE_BYTES
-MISSING_DATE = b"\xff"  #: engines.local._MISSING_DATE: sorts after every date
 ERROR_RECORD_CHARS = 4096  #: raw record kept in errors/ (truncated)
 WHOLE_FILE_FORMATS = ("txt", "html", "warc")  #: read from whole files (Spark's binaryFile source)
 FILE_BATCH_DOCS = 1024  #: documents per output batch of the whole-file reader...
@@ -56,7 +55,7 @@ class Parsed:
 
     idx: int
     file_no: int
-    doc: Any  # engines.local.CleanDoc, or None for a problem
+    doc: Any  # text.clean.CleanDoc, or None for a problem
     problem: str | None = None
     locator: str = ""
     record: str | None = None
@@ -81,15 +80,6 @@ def list_array(values: np.ndarray, offsets: np.ndarray) -> pa.ListArray:
                                     pa.array(np.asarray(values, dtype=np.int64)))
 
 
-def date_key(date: str | None) -> bytes:
-    """The canonical rule's date sort key, as ``engines.local.Batch.columns`` builds it.
-
-    >>> date_key("2024-05-01"), date_key(None), date_key("")
-    (b'2024-05-01', b'\\xff', b'\\xff')
-    """
-    return (date or "").encode("utf-8")[:DATE_BYTES] or MISSING_DATE
-
-
 def clean_line(source: str, lineno: int, line: bytes, options: ReaderOptions) -> Any:
     """One JSONL line -> CleanDoc or ReadProblem, exactly as the local engine's reader and cleaner."""
     from ..io.jsonl import record_from_line
@@ -110,7 +100,8 @@ def clean_row(source: str, row: int, values: dict[str, Any], options: ReaderOpti
 
 def _clean(record: RawRecord | ReadProblem) -> Any:
     """clean_document(record, derive_id(record)) for a record; a problem passes through."""
-    from .local import clean_document, derive_id
+    from ..corpus import derive_id
+    from ..text.clean import clean_document
 
     if isinstance(record, ReadProblem):
         return record
@@ -321,8 +312,6 @@ def verify_table(a: np.ndarray, b: np.ndarray, norm_a: Sequence[str], norm_b: Se
                  wrapped_a: np.ndarray, wrapped_b: np.ndarray, config: DedupConfig) -> pa.RecordBatch:
     """Verdicts (VERIFY_SCHEMA) on pairs (a[k], b[k]) given their texts: ``matched`` is the verifier's,
     relation/direction after the wrapper rule, score rounded to 4 places (the cluster map's)."""
-    from .local import apply_wrapper_rule
-
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     docs, inverse = np.unique(np.concatenate((a, b)), return_inverse=True)
@@ -348,7 +337,7 @@ def verify_batches(batches: Iterable[pa.RecordBatch], config: DedupConfig) -> It
 
 
 def member_code(relation: int, member_direction: int) -> int:
-    """``engines.local._codes_for_member`` for one edge oriented (member, canonical): index into
+    """``cluster.groups.member_codes`` for one edge oriented (member, canonical): index into
     MAP_RELATIONS (exact 1, near_duplicate 2, contains 3, contained_in 4; anything else near 2).
 
     >>> member_code(CONTAINS, 1), member_code(CONTAINS, -1), member_code(EXACT, 0), member_code(NONE, 0)

@@ -217,13 +217,13 @@ def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 class _StoryRun:
-    """One run: the dedup stages of ``engines.spark._Run``, then the story stages."""
+    """One run: the dedup stages of ``engines.spark.SparkRun``, then the story stages."""
 
     def __init__(self, spark: Any, config: DedupConfig, options: Any, story: StoryConfig, spill_dir: str | None):
-        from .spark import _Run
+        from .spark import SparkRun
 
         self.spark, self.config, self.options, self.story, self.spill_dir = spark, config, options, story, spill_dir
-        self.dedup = _Run(spark, config, options)
+        self.dedup = SparkRun(spark, config, options)
         self.wall: dict[str, float] = {}
         self.stats: dict[str, Any] = {}
 
@@ -232,16 +232,16 @@ class _StoryRun:
         log.info("spark story stage %s: %.1f s", name, self.wall[name])
 
     def run(self, inputs: list[str], out_dir: str) -> StorySummary:
-        from .local import _refuse_inputs_inside
+        from .local import refuse_inputs_inside
 
         start = time.perf_counter()
         local = is_local_path(out_dir)
         if local:
             out = local_path(out_dir)
             out_io.check_out_dir(out, self.options.overwrite)
-            _refuse_inputs_inside([i for i in inputs if "://" not in i and not i.startswith("file:")], out)
+            refuse_inputs_inside([i for i in inputs if "://" not in i and not i.startswith("file:")], out)
         else:
-            self.dedup._check_out(inputs, out_dir)
+            self.dedup.check_out(inputs, out_dir)
         run = self.dedup
         try:
             files, sources, _, docs, members = run.dedup_stages(inputs)
@@ -270,7 +270,7 @@ class _StoryRun:
         table = (docs.select("idx", "file_no", "id", "locator").join(members.withColumnRenamed("node", "idx"), "idx", "left")
                  .select("idx", "file_no", "id", "locator", F.coalesce("label", "idx").alias("label"),
                          F.coalesce("code", F.lit(0)).alias("code"), F.coalesce("score", F.lit(1.0)).alias("score")))
-        return self.dedup._keep(table)
+        return self.dedup.persist(table)
 
     def features(self, docs: Any, table: Any, sources: dict[str, Any], files: list[Any]) -> Any:
         """FEATURE_SCHEMA rows of every unit (group canonical), computed per Arrow batch, persisted: from the
@@ -279,7 +279,7 @@ class _StoryRun:
         from pyspark.sql import functions as F
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        started = self.dedup._begin("story features")
+        started = self.dedup.begin_stage("story features")
         sizes = table.groupBy("label").agg(F.count("*").alias("size")).withColumnRenamed("label", "idx")
         units = table.filter(F.col("label") == F.col("idx")).select("idx", "id").join(sizes, "idx")
         names = [f.name for f in files]
@@ -301,7 +301,7 @@ class _StoryRun:
         feats = parts[0]
         for part in parts[1:]:
             feats = feats.unionByName(part)
-        feats = self.dedup._keep(feats)
+        feats = self.dedup.persist(feats)
         agg = feats.agg(F.count("*").alias("units"), F.sum(F.length("view")).alias("bytes")).first()
         self.stats.update(units=int(agg.units), view_bytes=int(agg.bytes or 0))
         expected = units.count()
@@ -313,7 +313,7 @@ class _StoryRun:
 
     def assign(self, feats: Any) -> tuple[StoryResult, dict[int, str]]:
         """Units streamed to the driver in unit order and assigned there (``StreamAssigner``)."""
-        started = self.dedup._begin("story assignment")
+        started = self.dedup.begin_stage("story assignment")
         parts = max(1, math.ceil(self.stats["view_bytes"] / STREAM_PARTITION_BYTES))
         order = ("undated", "day", "idx")
         ordered = feats.repartitionByRange(parts, *order).sortWithinPartitions(*order)
@@ -351,9 +351,9 @@ class _StoryRun:
         """One row per document (STORY_MAP_SCHEMA and idx): the unit results sent back and joined."""
         from pyspark.sql import functions as F
 
-        from .spark import _relation_name
+        from .spark import relation_name
 
-        started = self.dedup._begin("story map")
+        started = self.dedup.begin_stage("story map")
         units = sorted(result.story_of)
         cols: dict[str, list[Any]] = {"label": units, "story": [], "story_canonical": [], "urole": [], "uscore": []}
         for u in units:
@@ -384,7 +384,7 @@ class _StoryRun:
                      .join(F.broadcast(names), "file_no")
                      .select("idx", "id", "source", "locator", "group", "story",
                              F.col("canonical_id").alias("story_canonical"),
-                             F.when(own, _relation_name(F.col("code"))).otherwise(F.col("urole")).alias("role"),
+                             F.when(own, relation_name(F.col("code"))).otherwise(F.col("urole")).alias("role"),
                              F.when(own, F.col("score")).otherwise(F.col("uscore")).alias("score")))
         self._timed("story_map", started)
         return story_map
@@ -418,7 +418,7 @@ class _StoryRun:
                     start: float) -> StorySummary:
         """stories.<fmt> (streamed to the driver in input order), story_links.<fmt>, summary.json, _SUCCESS,
         staged beside ``out`` and renamed into place."""
-        started = self.dedup._begin("story write")
+        started = self.dedup.begin_stage("story write")
         fmt = self.options.map_format
         counts = role_counts(())
         with out_io.staged_output(out, self.options.overwrite) as staging:
@@ -440,23 +440,23 @@ class _StoryRun:
         """Spark datasets stories/ and story_links/, then summary.json and _SUCCESS (Hadoop FileSystem)."""
         import json
 
-        from .spark import _write, _write_text
+        from .spark import write_dataset, write_text
 
-        started = self.dedup._begin("story write")
+        started = self.dedup.begin_stage("story write")
         fmt = self.options.map_format
-        fs, root = self.dedup._fs(out_dir)
+        fs, root = self.dedup.hadoop_fs(out_dir)
         if fs.exists(root):
             fs.delete(root, True)  # checked before the run: empty, or overwrite was asked for
-        _write(story_map.orderBy("idx").drop("idx"), f"{out_dir}/stories", fmt)
+        write_dataset(story_map.orderBy("idx").drop("idx"), f"{out_dir}/stories", fmt)
         counts = role_counts(())
         counts.update({r.role: int(r["count"]) for r in story_map.groupBy("role").count().collect()})
         links = [(result.ids[a], result.ids[b], s, ids[result.canonical[a]], ids[result.canonical[b]])
                  for (a, b, _), s in zip(result.links, round4([s for _, _, s in result.links]))]
         link_df = self.spark.createDataFrame(links, ", ".join(
             f"{name} {'double' if kind == 'float' else kind}" for name, kind in LINK_SCHEMA.items()))
-        _write(link_df.coalesce(1), f"{out_dir}/story_links", fmt)
+        write_dataset(link_df.coalesce(1), f"{out_dir}/story_links", fmt)
         self._timed("write", started)
         summary = self._summary(result, counts, files, start)
-        _write_text(self.dedup._fs(f"{out_dir}/summary.json"), json.dumps(summary.to_dict(), indent=2) + "\n")
-        _write_text(self.dedup._fs(f"{out_dir}/_SUCCESS"), "")
+        write_text(self.dedup.hadoop_fs(f"{out_dir}/summary.json"), json.dumps(summary.to_dict(), indent=2) + "\n")
+        write_text(self.dedup.hadoop_fs(f"{out_dir}/_SUCCESS"), "")
         return summary

@@ -78,7 +78,7 @@ def story_article(record: RawRecord, key: str) -> Article:
     """The article a story view is built from: the text the dedup stage compared (``local.article_text``),
     its normalised form, title and date, as the dedup engines' output records hold them (``record_article``
     rebuilds the same article from such a record). ``key`` is its id."""
-    from .local import article_text
+    from ..text.clean import article_text
 
     extracted, text, norm, _ = article_text(record)
     return _article(key, text, norm, record.title or extracted.title, record.date or extracted.date)
@@ -405,7 +405,7 @@ def unit_articles(pass1: Any, units: np.ndarray, reader: Any) -> list[Article]:
 
     from ..io import read_path
     from ..records import ReadProblem
-    from .local import _check_unchanged
+    from .local import check_unchanged
 
     columns, locators, spills = pass1.columns, pass1.spills.locators, pass1.spills
     wanted: dict[tuple[int, str], deque[int]] = defaultdict(deque)
@@ -418,12 +418,12 @@ def unit_articles(pass1: Any, units: np.ndarray, reader: Any) -> list[Article]:
             wanted[(int(columns.file_no[row]), locators[row])].append(row)
     for file_no in sorted({f for f, _ in wanted}):
         source = pass1.files[file_no]
-        _check_unchanged(source)
+        check_unchanged(source)
         for item in read_path(source.path, replace(reader, input_format=source.fmt)):
             if isinstance(item, ReadProblem):
                 continue
             rows = wanted.get((file_no, item.locator))
-            if not rows or xxhash.xxh3_64_intdigest(item.content) != int(columns.content_hash[rows[0]]):
+            if not rows or xxhash.xxh3_64_intdigest(item.content) != int(columns.raw_hash[rows[0]]):
                 continue
             row = rows.popleft()
             item.source = source.name
@@ -500,7 +500,7 @@ def run_stories(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: 
     Raises output.OutputExists before any work when ``out_dir`` is not empty (without overwrite),
     NothingReadable when no document could be read (nothing is written).
     """
-    from .local import _refuse_inputs_inside, dedup_stage, read_pass
+    from .local import dedup_stage, read_pass, refuse_inputs_inside
 
     config = config or DedupConfig()
     options = options or DedupOptions()
@@ -508,7 +508,7 @@ def run_stories(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: 
     counter = ProblemCounter(options.on_problem)
     options = replace(options, on_problem=counter)
     out = Path(os.path.abspath(out_dir))
-    _refuse_inputs_inside(inputs, out)
+    refuse_inputs_inside(inputs, out)
     clock = Clock()
     start = time.perf_counter()
     fmt = options.map_format

@@ -275,7 +275,7 @@ def batch_signatures(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray, ng
             kperm_signature(sh, ns, a, b, seed, sigs[d])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def batch_fingerprints(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray, ngram: int, k: int,
                        seed: np.uint64, method: int, a: np.ndarray, b: np.ndarray, window: int,
                        sigs: np.ndarray, nshingles: np.ndarray, nwords: np.ndarray,
@@ -326,7 +326,7 @@ def text_shingles(buf: np.ndarray, table: np.ndarray, ngram: int) -> tuple[np.nd
     return sh[:ns].copy(), nw
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def batch_shingle_sequences(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray,
                             ngram: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Position-ordered shingle hashes of every text as CSR (flat, offsets) plus word counts."""
@@ -349,7 +349,7 @@ def batch_shingle_sequences(buf: np.ndarray, offsets: np.ndarray, table: np.ndar
     return flat[:n].copy(), offs, nwords
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sorted_unique_csr(flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-row sorted unique values of a CSR uint64 array."""
     nd = offs.shape[0] - 1

@@ -133,6 +133,27 @@ def fingerprint(texts: Sequence[str], config: DedupConfig = _DEFAULT) -> Fingerp
     return Fingerprints(sigs, n_shingles, n_words, anchors, anchor_offsets, content)
 
 
+def fingerprint_rows(fp: Fingerprints, lo: int, hi: int) -> Fingerprints:
+    """Documents ``lo:hi`` of a batch's fingerprints (views, anchors re-based)."""
+    a0, a1 = int(fp.anchor_offsets[lo]), int(fp.anchor_offsets[hi])
+    return Fingerprints(fp.signatures[lo:hi], fp.n_shingles[lo:hi], fp.n_words[lo:hi], fp.anchors[a0:a1],
+                        fp.anchor_offsets[lo:hi + 1] - a0, fp.content_hash[lo:hi])
+
+
+def concat_fingerprints(parts: Sequence[Fingerprints]) -> Fingerprints:
+    """One batch from several, in order: equal to fingerprinting their texts together (each document's
+    fingerprint depends on its text only)."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        raise ValueError("no fingerprints to join")
+    ends = np.cumsum([0] + [int(p.anchor_offsets[-1]) for p in parts[:-1]])
+    offsets = np.concatenate([np.zeros(1, np.int64)] + [p.anchor_offsets[1:] + e for p, e in zip(parts, ends)])
+    return Fingerprints(np.concatenate([p.signatures for p in parts]), np.concatenate([p.n_shingles for p in parts]),
+                        np.concatenate([p.n_words for p in parts]), np.concatenate([p.anchors for p in parts]),
+                        offsets.astype(np.int64), np.concatenate([p.content_hash for p in parts]))
+
+
 def content_hash(text: str) -> int:
     """xxh3-64 of a normalised text's UTF-8 bytes: equal values are exact duplicates."""
     return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))

@@ -14,8 +14,18 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, BinaryIO
 
+from dataclasses import dataclass
+
 from ..records import BodyKind, RawRecord, ReadProblem
-from .base import STREAM_BUFFER, ReaderOptions, ReadResult, decode_bytes, decode_text, stream_error_reason
+from .base import (
+    STREAM_BUFFER,
+    ReaderOptions,
+    ReadResult,
+    decode_bytes,
+    decode_text,
+    opened,
+    stream_error_reason,
+)
 
 FALLBACK_TEXT_FIELDS: tuple[str, ...] = ("content", "body", "article", "textCleaned")
 FALLBACK_ID_FIELDS: tuple[str, ...] = ("Id", "_id")
@@ -23,8 +33,27 @@ AUTHOR_FIELDS: tuple[str, ...] = ("author", "authors")
 LINE_CHUNK = STREAM_BUFFER  # long lines are read in pieces of this size
 
 
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    """A JSONL line not parsed yet (``read_jsonl_lines``): ``parse()`` gives what ``read_jsonl`` yields for it.
+    Lets a dataset engine read lines in one process and parse them in its cleaning processes."""
+
+    source: str
+    lineno: int
+    line: bytes
+
+    def parse(self, options: ReaderOptions) -> ReadResult:
+        """The record (or problem) of this line."""
+        return record_from_line(self.source, self.lineno, self.line, options)
+
+
 def read_jsonl(source: str, stream: BinaryIO, options: ReaderOptions) -> Iterator[ReadResult]:
     """Yield one record (or problem) per non-blank line; a stream error ends the file with one problem."""
+    for item in _jsonl_items(source, stream, options):
+        yield item.parse(options) if isinstance(item, LineRecord) else item
+
+
+def _jsonl_items(source: str, stream: BinaryIO, options: ReaderOptions) -> Iterator[LineRecord | ReadProblem]:
     lineno = 0
     try:
         for lineno, line, size in iter_lines(stream, options.max_record_bytes):
@@ -32,9 +61,22 @@ def read_jsonl(source: str, stream: BinaryIO, options: ReaderOptions) -> Iterato
                 limit = options.max_record_bytes
                 yield ReadProblem(source, f"line:{lineno}", f"line too long ({size} bytes > max_record_bytes {limit}); skipped")
             elif line.strip():
-                yield record_from_line(source, lineno, line, options)
+                yield LineRecord(source, lineno, line)
     except (OSError, EOFError) as exc:
         yield ReadProblem(source, f"line:{lineno + 1}", stream_error_reason(exc))
+
+
+def read_jsonl_lines(path: str, options: ReaderOptions) -> Iterator[LineRecord | ReadProblem]:
+    """``read_path`` of a JSONL file with the lines left unparsed: the same items and problems in the same
+    order once each ``LineRecord`` is parsed; never raises for bad input."""
+    try:
+        with opened(path) as stream:
+            if not stream.peek(1):
+                yield ReadProblem(path, "", "empty file")
+                return
+            yield from _jsonl_items(path, stream, options)
+    except Exception as exc:  # noqa: BLE001 - as io.read_path: a bad file must not stop the run
+        yield ReadProblem(path, "", stream_error_reason(exc))
 
 
 def iter_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None, int]]:

@@ -95,25 +95,72 @@ def verify(a: str, b: str, config: DedupConfig = _DEFAULT) -> Match:
 
 
 def verify_pairs(texts: Sequence[str], pairs: np.ndarray, config: DedupConfig = _DEFAULT,
-                 block: int = 4096) -> MatchTable:
+                 block: int = 4096, threads: int = 1) -> MatchTable:
     """Verify pairs of indexes into ``texts`` (normalised; any indexable, e.g. a lazy disk reader),
-    a block of pairs at a time so memory stays bounded; only texts named in a block are read."""
+    a block of pairs at a time so memory stays bounded; only texts named in a block are read.
+    ``threads`` > 1 verifies blocks in that many threads (the kernels release the GIL; same result)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     metrics = np.zeros((len(pairs), 7), dtype=np.float64)
-    for lo in range(0, len(pairs), block):
-        part = pairs[lo:lo + block]
-        docs, local = np.unique(part, return_inverse=True)
-        local = local.reshape(-1, 2)
-        buf, offsets = encode_batch([texts[int(i)] for i in docs])
-        flat, offs, nwords = K.batch_shingle_sequences(buf, offsets, char_table(), config.ngram)
-        uniq, uoffs = K.sorted_unique_csr(flat, offs)
-        raw = buf.tobytes()
-        digest = np.fromiter((xxhash.xxh3_64_intdigest(raw[offsets[i]:offsets[i + 1]])
-                              for i in range(len(docs))), dtype=np.uint64, count=len(docs))
-        _pair_metrics(flat, offs, nwords, uniq, uoffs, config.ngram, local[:, 0], local[:, 1],
-                      metrics[lo:lo + len(part)])
-        metrics[lo:lo + len(part), 6] = digest[local[:, 0]] == digest[local[:, 1]]
+    starts = range(0, len(pairs), block)
+    if threads > 1 and len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            for _ in pool.map(lambda lo: _verify_block(texts, pairs, lo, block, config, metrics), starts):
+                pass
+    else:
+        for lo in starts:
+            _verify_block(texts, pairs, lo, block, config, metrics)
     return decide(pairs, metrics, config)
+
+
+def _verify_block(texts: Sequence[str], pairs: np.ndarray, lo: int, block: int, config: DedupConfig,
+                  metrics: np.ndarray) -> None:
+    """Metric rows of pairs ``lo:lo + block`` into ``metrics``."""
+    part = pairs[lo:lo + block]
+    docs, local = np.unique(part, return_inverse=True)
+    local = local.reshape(-1, 2)
+    buf, offsets = encode_batch([texts[int(i)] for i in docs])
+    flat, offs, nwords = K.batch_shingle_sequences(buf, offsets, char_table(), config.ngram)
+    uniq, uoffs = K.sorted_unique_csr(flat, offs)
+    raw = buf.tobytes()
+    digest = np.fromiter((xxhash.xxh3_64_intdigest(raw[offsets[i]:offsets[i + 1]])
+                          for i in range(len(docs))), dtype=np.uint64, count=len(docs))
+    _pair_metrics(flat, offs, nwords, uniq, uoffs, config.ngram, local[:, 0], local[:, 1],
+                  metrics[lo:lo + len(part)])
+    metrics[lo:lo + len(part), 6] = digest[local[:, 0]] == digest[local[:, 1]]
+
+
+@dataclass(slots=True, frozen=True)
+class Edges:
+    """Verified duplicate pairs after the wrapper rule: relation code, direction, score."""
+
+    pairs: np.ndarray  # (k, 2) int64
+    relation: np.ndarray  # int8: EXACT, NEAR or CONTAINS
+    direction: np.ndarray  # int8: 1 a contains b, -1 b contains a, 0 symmetric
+    score: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def apply_wrapper_rule(relation: np.ndarray, direction: np.ndarray, wrapped_a: np.ndarray,
+                       wrapped_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The wrapper rule on arrays (``match.relate`` applies it to one pair): an exact/near pair where
+    exactly one side is a page wrapping the article becomes "contains", the wrapper containing it."""
+    flip = np.isin(relation, (EXACT, NEAR)) & (wrapped_a != wrapped_b)
+    relation = np.where(flip, CONTAINS, relation).astype(np.int8)
+    direction = np.where(flip, np.where(wrapped_a, 1, -1), direction).astype(np.int8)
+    return relation, direction
+
+
+def verified_edges(table: MatchTable, wrapped: np.ndarray) -> Edges:
+    """The duplicates of a verified table, the wrapper rule applied (``wrapped``: per document)."""
+    keep = table.matched
+    p = table.pairs[keep]
+    relation, direction = apply_wrapper_rule(table.relation[keep], table.direction[keep],
+                                             wrapped[p[:, 0]], wrapped[p[:, 1]])
+    return Edges(p, relation, direction, table.score[keep])
 
 
 def decide(pairs: np.ndarray, metrics: np.ndarray, config: DedupConfig) -> MatchTable:
@@ -182,7 +229,7 @@ def _intersection(x: np.ndarray, x0: int, x1: int, y: np.ndarray, y0: int, y1: i
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _pair_metrics(seq: np.ndarray, offs: np.ndarray, nwords: np.ndarray, uniq: np.ndarray,
                   uoffs: np.ndarray, ngram: int, pa: np.ndarray, pb: np.ndarray,
                   out: np.ndarray) -> None:

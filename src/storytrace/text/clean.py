@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from ..records import Article, RawRecord
+import xxhash
+
+from ..records import Article, RawRecord, ReadProblem
 from .extract import Extracted, extract_html, extract_text_dump
 from .language import detect_language
 from .normalize import fix_text, normalize
 
 _TITLE_MAX_WORDS = 20
 WRAPPER_SHARE = 0.3  # a page whose extracted article is under 70 % of its text counts as a wrapper
+
+
+_WORD = re.compile(r"\w")
 
 
 class NoArticleError(ValueError):
@@ -52,12 +60,49 @@ def extract_record(record: RawRecord) -> Extracted:
     return extract_text_dump(fix_text(record.body))
 
 
-def clean_record(record: RawRecord, doc_id: str) -> Article:
-    """Extract, normalise, detect language and hash one record; raises ``NoArticleError`` when empty."""
+class ArticleText(NamedTuple):
+    """The text a record is compared on (``article_text``)."""
+
+    extracted: Extracted  # what extraction found (title, date, url, author)
+    text: str  # the article, original characters
+    norm: str  # its normalised form
+    fallback: bool  # extraction left no words in a text document: its whole text was used
+
+
+def article_text(record: RawRecord) -> ArticleText:
+    """The one road from a record to its article text: extraction (HTML through the extractor, text through
+    the page-dump cleaner), normalisation, and the fallback: a text document whose extraction leaves no
+    words is compared on its whole (mojibake-repaired) text. Every command, the API and the web go through
+    it (``clean_record``, ``clean_document``; the story stage builds its articles with it)."""
     extracted = extract_record(record)
     text = extracted.text.strip()
     norm = normalize(text)
-    if not re.search(r"\w", norm):
+    fallback = False
+    if not _WORD.search(norm) and record.kind == "text":
+        text, fallback = fix_text(record.body).strip(), True
+        norm = normalize(text)
+    return ArticleText(extracted, text, norm, fallback)
+
+
+def is_wrapper(record: RawRecord, text: str) -> bool:
+    """The wrapper rule: a text document whose extracted article is under 70 % of its words is a page
+    around the article (HTML pages are never flagged). ``text`` is the article (``article_text``)."""
+    if record.kind != "text":
+        return False
+    total = len(record.body.split())
+    return total > 0 and 1.0 - len(text.split()) / total > WRAPPER_SHARE
+
+
+def raw_hash(content: bytes) -> int:
+    """xxh3-64 of a record's original bytes: identifies the record itself (the dataset engines check that a
+    record read again is the one read first). Not ``content_hash`` (the normalised text's identity)."""
+    return xxhash.xxh3_64_intdigest(content)
+
+
+def clean_record(record: RawRecord, doc_id: str) -> Article:
+    """Extract, normalise, detect language and hash one record; raises ``NoArticleError`` when empty."""
+    extracted, text, norm, _ = article_text(record)
+    if not _WORD.search(norm):
         raise NoArticleError("no article text found")
     title = record.title or extracted.title or (guess_title(text) if record.kind == "text" else None)
     return Article(
@@ -75,4 +120,58 @@ def clean_record(record: RawRecord, doc_id: str) -> Article:
         url=record.url or extracted.url,
         author=record.author or extracted.author,
         metadata=record.metadata,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The dataset engines' form of a cleaned record (no language detection; a few numbers per document)
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class CleanDoc:
+    """What the dataset stages need of one document (the record itself is not kept)."""
+
+    id: str
+    locator: str
+    norm: str
+    wrapped: bool  # a page wrapping the article in chrome (the canonical rule's first criterion, cluster.groups)
+    length: int  # characters of the normalised text (canonical rule)
+    body_length: int  # characters of the document as given (``--keep longest``)
+    date: str | None
+    raw_hash: int  # ``raw_hash`` of the record's original bytes (pass-2 check)
+    record_line: bytes  # the output JSON line for txt/html/warc documents (b"" for JSONL/Parquet rows)
+    fallback: bool = False  # extraction found nothing; the whole body was used
+
+
+def locator_kind(locator: str) -> str:
+    """Input kind named by a reader locator: line:N -> jsonl, row:N -> parquet, record:ID -> warc, "" -> doc."""
+    head = locator.split(":", 1)[0]
+    return {"line": "jsonl", "row": "parquet", "record": "warc"}.get(head, "doc")
+
+
+def record_line(record: RawRecord, doc_id: str, text: str, title: str | None, date: str | None,
+                url: str | None) -> bytes:
+    """The JSONL record {id, text, source, title, date, url} of a document that has no row of its own
+    (txt, html, warc): what the dataset engines write for it."""
+    row = {"id": doc_id, "text": text, "source": record.source, "title": record.title or title,
+           "date": date, "url": record.url or url}
+    return json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
+    """``article_text`` of one record in the dataset engines' form, or a ReadProblem (a record that fails to
+    clean or holds no words after the fallback is reported, never fatal)."""
+    try:
+        extracted, text, norm, fallback = article_text(record)
+    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
+        return ReadProblem(record.source, record.locator, f"could not clean: {exc!r}")
+    if not _WORD.search(norm):
+        return ReadProblem(record.source, record.locator, "no article text found")
+    date = record.date or extracted.date
+    own_row = locator_kind(record.locator) in ("jsonl", "parquet")
+    return CleanDoc(
+        id=doc_id, locator=record.locator, norm=norm, wrapped=is_wrapper(record, text),
+        length=len(norm), body_length=len(record.body), date=date, raw_hash=raw_hash(record.content),
+        record_line=b"" if own_row else record_line(record, doc_id, text, extracted.title, date, extracted.url),
+        fallback=fallback,
     )
