@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "storytrace"
 
 #: top-level module or package -> layer (a module imports only from layers <= its own)
 LAYERS: dict[str, int] = {
-    "records": 0, "version": 0, "progress": 0,
+    "records": 0, "version": 0, "progress": 0, "timing": 0,
     "store": 1, "io": 1,
     "text": 2,
     "fingerprint": 3,
@@ -30,7 +30,7 @@ LAYERS: dict[str, int] = {
     "<root>": 12,  # storytrace/__init__.py, the public API: imported by nobody inside the package
 }
 #: the bottom layer imports nothing else of the package; the store imports only the bottom layer
-BOTTOM = ("records", "version", "progress")
+BOTTOM = ("records", "version", "progress", "timing")
 #: modules that may import modules by name: registries that map names to modules on purpose
 IMPORTLIB_ALLOWED = {"<root>", "engines", "cli"}
 
