@@ -12,7 +12,7 @@ import importlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 #: engine name -> module holding its ``run_dedup``
 DATASET_ENGINES: dict[str, str] = {
@@ -63,7 +63,7 @@ def _load(name: str, engines: dict[str, str], function: str) -> Callable[..., An
     run = getattr(module, function, None)
     if not callable(run):
         raise EngineUnavailable(f"{module_name} has no {function}(inputs, out_dir, config, options)")
-    return run
+    return cast("Callable[..., Any]", run)
 
 
 AUTO_WORKERS_BYTES = 64 << 20  #: below this much input, starting cleaning processes costs more than it saves

@@ -134,12 +134,20 @@ def _add_batch(store: SQLiteStore, index: CandidateIndex, rows: list[tuple[int, 
     keep = np.flatnonzero(table.matched)
     start = report.tick("verify", start)
     store.add_dup_pairs(
-        (int(table.pairs[k, 0]), int(table.pairs[k, 1]), RELATION_NAMES[int(table.relation[k])], int(table.direction[k]),
+        (int(table.pairs[k, 0]), int(table.pairs[k, 1]), _relation_name(int(table.relation[k])), int(table.direction[k]),
          float(table.score[k]), float(table.jaccard[k]), float(table.coverage_ab[k]), float(table.coverage_ba[k]))
         for k in keep
     )
     report.verified_pairs += len(keep)
     report.tick("write", start)
+
+
+def _relation_name(code: int) -> str:
+    """The name of a verified pair's relation code (a kept pair always has one)."""
+    name = RELATION_NAMES[code]
+    if name is None:
+        raise ValueError(f"relation code {code} of a verified pair has no name")
+    return name
 
 
 def stored_pairs(store: SQLiteStore) -> list[tuple[str, str, str, int, float, dict[str, float]]]:
