@@ -3,7 +3,9 @@
 HTML: resiliparse (lexbor, C) parses the page and writes its main-content text as minimal HTML
 (paragraphs, headings, list items, links) with known chrome selectors skipped; a jusText-style
 pass then classifies those blocks (length, stopword density, link density, chrome phrases) and
-keeps the densest contiguous run of article text. Metadata comes from meta tags and JSON-LD.
+keeps the densest contiguous run of article text; a page that keeps little of its text is re-read
+leniently, and asks trafilatura if it still does (``HTML_PARAMS``, fitted on the benchmark's dev
+split: docs/bench_extraction.md). Metadata comes from meta tags and JSON-LD.
 Plain text: the same block classifier over lines, run only when the text looks like a page dump,
 so a clean article passes through untouched.
 """
