@@ -171,6 +171,14 @@ def _stop_density(words: list[str], stoplist: frozenset[str]) -> float:
     return sum(map(stoplist.__contains__, words)) / len(words)
 
 
+_MARKUP_TEXT = re.compile(r"</?[a-zA-Z][\w-]*(?:\s+[\w:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*/?>")
+
+
+def _is_markup(text: str) -> bool:
+    """True for a block that is mostly HTML tags shown as text (``<img height="1" ... />``)."""
+    return sum(m.end() - m.start() for m in _MARKUP_TEXT.finditer(text)) > 0.5 * len(text)
+
+
 _SENTENCE_CLOSERS = frozenset('.!?…:;"”’»)]。！？')
 
 
@@ -206,8 +214,8 @@ def classify(blocks: list[Block], stoplist: frozenset[str], params: Params = TEX
         text = b.text
         n = len(text)
         link_density = b.link_chars / n if n else 1.0
-        if n == 0 or link_density > params.bad_links:
-            b.label = "bad"
+        if n == 0 or link_density > params.bad_links or (text[0] == "<" and _is_markup(text)):
+            b.label = "bad"  # no text, mostly links, or markup shown as text (an escaped tracking pixel)
         elif n < _CHROME_LINE_MAX and (_CHROME_LINE.match(text) or _DATE_LINE.match(text) or _BYLINE.match(text)):
             b.label = "bad"
         elif n < 400 and _chrome_hint(text) and _CHROME_PHRASE.search(text):
