@@ -91,6 +91,7 @@ def test_seed_002_loses_its_chrome():
     precision, recall = _overlap(text, article)
     assert recall >= 0.95, recall
     assert precision >= 0.9, precision
+    assert " ".join(text.split()) == " ".join(article.split())  # exactly seed 000's text
     for chrome in ("AdBlock Detected", "Share This Article", "You Might Also Like", "Lost your password"):
         assert chrome not in text
 
