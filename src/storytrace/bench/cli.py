@@ -80,10 +80,10 @@ def extraction_section(result: dict[str, Any]) -> list[str]:
     """Markdown section for an extraction result."""
     out = ["## Extraction", "", f"Data: `{result['data']}`, best of {result['repeat']} passes, one process "
            "(`benchmarks/extraction.py`).", "",
-           "| method | precision | recall | F1 | F1 held-out | pages/CPU-s |", "|---|---:|---:|---:|---:|---:|"]
+           "| method | precision | recall | F1 | F1 dev | F1 held-out | pages/CPU-s |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name, r in result["methods"].items():
-        out.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['f1_held']:.3f} | "
-                   f"{r['pages_s']:,.0f} |")
+        out.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['f1_dev']:.3f} | "
+                   f"{r['f1_held']:.3f} | {r['pages_s']:,.0f} |")
     return out + [""]
 
 
