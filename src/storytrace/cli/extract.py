@@ -7,9 +7,11 @@ from dataclasses import asdict
 
 import click
 
-from ..io.base import decode_bytes, open_binary
+from ..io.base import decode_bytes, open_binary, read_recovering, truncation_reason
 from ..text.extract import extract as extract_article
 from .options import format_option
+
+MAX_PAGE_BYTES = 64 << 20  #: a page larger than this is cut there (as the readers' max_record_bytes)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,13 +23,18 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     for name in files:
         try:
             with open_binary(name) as fh:
-                html = decode_bytes(fh.read())
+                data, cut = read_recovering(fh, MAX_PAGE_BYTES)
         except (OSError, EOFError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             click.echo(f"storytrace: {name}: {reason}", err=True)
             failures += 1
             continue
-        result = extract_article(html)
+        if cut is not None:  # a cut .gz/.zst: say so, and extract what decoded before the cut
+            click.echo(f"storytrace: {name}: {truncation_reason(cut, len(data))}", err=True)
+            if not data:
+                failures += 1
+                continue
+        result = extract_article(decode_bytes(data))
         if fmt == "jsonl":
             click.echo(json.dumps({"source": name, **asdict(result)}, ensure_ascii=False))
         else:
