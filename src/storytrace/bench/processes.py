@@ -170,3 +170,17 @@ def process_table(result: dict[str, Any]) -> str:
                 f"{ratio_w} | {ratio_c} | {q.get('precision', float('nan')):.4f} | {q.get('recall', float('nan')):.4f} | "
                 f"{low} | {'' if found is None else f'{found:.4f}'} |")
     return "\n".join(lines)
+
+
+def process_section(result: dict[str, Any] | None) -> list[str]:
+    """Report section of a ``run_processes`` result (empty without one)."""
+    if not result:
+        return []
+    loads = [f"{int(n):,}: {e['load_before'][0]:.1f} -> {e['load_after'][0]:.1f}" for n, e in result["sizes"].items()]
+    return ["## Whole processes, as users run them", "",
+            f"`{result.get('command', 'storytrace bench dedup')}`: each pipeline a fresh process on the same corpus, "
+            f"back to back in one run (threshold {result['threshold']}; {result['cpu_count']} CPUs; load average "
+            f"before -> after per size: {'; '.join(loads)}). CPU = user + system of the process and its children; "
+            "peak RSS summed over the process tree, sampled every 0.2 s. P/R: pairwise, against the planted "
+            "families; \"datasketch pairs found\": share of the pairs datasketch reports whose documents the "
+            "pipeline groups together.", "", process_table(result), ""]

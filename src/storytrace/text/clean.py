@@ -89,7 +89,10 @@ def is_wrapper(record: RawRecord, text: str) -> bool:
     around the article (HTML pages are never flagged). ``text`` is the article (``article_text``)."""
     if record.kind != "text":
         return False
-    total = len(record.body.split())
+    body = record.body
+    if len(text) == len(body) and text == body or text == body.strip():  # extraction kept it all: 0 % removed
+        return False
+    total = len(body.split())
     return total > 0 and 1.0 - len(text.split()) / total > WRAPPER_SHARE
 
 
