@@ -11,8 +11,8 @@ import numpy as np
 from ..fingerprint.config import DedupConfig
 from ..match.verify import verify_pairs
 from ..records import Article, Group, Relation, Story
-from ..text.clean import WRAPPER_SHARE, chrome_share
-from .groups import CanonicalKeys, PairVerifier, guarded_groups, keep_rule_keys
+from ..text.clean import is_wrapped_article
+from .groups import DATE_BYTES, CanonicalKeys, date_key, PairVerifier, guarded_groups, keep_rule_keys
 
 DUPLICATE_RELATIONS = frozenset({"exact", "near_duplicate", "contains"})
 
@@ -70,10 +70,10 @@ def canonical_keys(articles: Sequence[Article], keep: str = "canonical") -> Cano
     """Per-document keys of the keep rule (``canonical``, ``first`` or ``longest``) as arrays."""
     return keep_rule_keys(
         keep,
-        wrapped=np.array([chrome_share(a) > WRAPPER_SHARE for a in articles], dtype=np.int64),
+        wrapped=np.array([is_wrapped_article(a) for a in articles], dtype=np.int64),
         length=np.array([len(a.norm) for a in articles], dtype=np.int64),
         longest=np.array([len(a.text) for a in articles], dtype=np.int64),
-        dates=np.array([a.date or "9999" for a in articles], dtype=object).astype(str),
+        dates=np.array([date_key(a.date) for a in articles], dtype=f"S{DATE_BYTES}"),
     )
 
 

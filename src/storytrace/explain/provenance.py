@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..records import Article
-from ..text.clean import chrome_share
+from ..text.clean import is_wrapped_article
 from ..text.dates import parse_date
 from ..text.extract import is_chrome_line
 
@@ -65,7 +65,7 @@ def provenance(a: Article, b: Article, relation: str | None, container: str | No
 
     if relation == "contains" and container is not None:
         inner = b if container == a.id else a
-        wrapped = chrome_share(a if container == a.id else b) > 0.3
+        wrapped = is_wrapped_article(a if container == a.id else b)
         if wrapped:
             votes[inner.id] += W_WRAPPER
             evidence.append(f"{container} is {inner.id} wrapped in page chrome (menus, banners, link lists): a republication")

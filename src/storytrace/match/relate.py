@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..fingerprint.config import DedupConfig
 from ..records import Article
-from ..text.clean import WRAPPER_SHARE, chrome_share
+from ..text.clean import chrome_share, is_wrapped_article
 from .verify import Match, verify
 
 _DEFAULT = DedupConfig()
@@ -38,7 +38,7 @@ def duplicate_relation(x: Article, y: Article, config: DedupConfig = _DEFAULT, m
         a, b = (x, y) if m.direction == "a_contains_b" else (y, x)
         return PairRelation(a.id, b.id, "contains", m.score, scores)
     if m.relation in ("exact", "near_duplicate"):
-        wrapper_x, wrapper_y = chrome_share(x) > WRAPPER_SHARE, chrome_share(y) > WRAPPER_SHARE
+        wrapper_x, wrapper_y = is_wrapped_article(x), is_wrapped_article(y)
         if wrapper_x != wrapper_y:  # one is the article, the other a page around it
             a, b = (x, y) if wrapper_x else (y, x)
             return PairRelation(a.id, b.id, "contains", m.score, {**scores, "wrapper_chrome_share": chrome_share(a)})

@@ -42,6 +42,12 @@ def chrome_share(article: Article) -> float:
     return max(0.0, 1.0 - kept / raw_len) if raw_len else 0.0
 
 
+def is_wrapped_article(article: Article) -> bool:
+    """The wrapper rule on a cleaned article (as ``is_wrapper`` on its record): over ``WRAPPER_SHARE`` of the
+    original text's words were page chrome, so the document is a page around the article."""
+    return chrome_share(article) > WRAPPER_SHARE
+
+
 def guess_title(text: str) -> str | None:
     """A text file's title: its first line when that line is short and more text follows."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -166,7 +172,7 @@ def clean_document(record: RawRecord, doc_id: str) -> CleanDoc | ReadProblem:
     clean or holds no words after the fallback is reported, never fatal)."""
     try:
         extracted, text, norm, fallback = article_text(record)
-    except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
+    except Exception as exc:
         return ReadProblem(record.source, record.locator, f"could not clean: {exc!r}")
     if not _WORD.search(norm):
         return ReadProblem(record.source, record.locator, "no article text found")
