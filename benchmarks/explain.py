@@ -1,4 +1,4 @@
-"""Time ``storytrace.explain.explain`` on every seed pair after the models are loaded (one core).
+"""Time ``storytrace.explain`` on every seed pair after the models are loaded (one core).
 
     .venv/bin/python benchmarks/explain.py [--seeds ../shared/seeds] [--repeat 5]
 """

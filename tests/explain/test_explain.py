@@ -86,7 +86,7 @@ def test_cli_explain_json_keys(seed_dir):
 
 
 def test_heaviest_increasing_chain():
-    from storytrace.explain.explain import _longest_increasing
+    from storytrace.explain.explanation import _longest_increasing
 
     items = [(0, 5, 1.0), (1, 1, 0.5), (2, 2, 0.5), (3, 3, 0.5), (4, 0, 1.0), (5, 6, 1.0)]
     assert _longest_increasing(items) == [(1, 1, 0.5), (2, 2, 0.5), (3, 3, 0.5), (5, 6, 1.0)]

@@ -1,7 +1,7 @@
 """storytrace explain stage: why two documents are related (passages, fact differences, provenance)."""
 from __future__ import annotations
 
-from .explain import AlignedSentence, Explanation, explain
+from .explanation import AlignedSentence, Explanation, explain
 from .facts import Fact, FactDifference, extract_facts, fact_differences
 from .provenance import Provenance, provenance
 

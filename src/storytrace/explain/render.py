@@ -5,7 +5,7 @@ import textwrap
 
 from ..records import Article
 from ..text.tokens import tokenize
-from .explain import Explanation
+from .explanation import Explanation
 
 SNIPPET = 90
 

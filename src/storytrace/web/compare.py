@@ -1,5 +1,5 @@
 """Comparing two documents for the compare page: shared passages aligned row by row, unique parts,
-fact differences and provenance (from ``storytrace.explain.explain``).
+fact differences and provenance (from ``storytrace.explain``).
 
 The texts are painted server-side into escaped HTML segments, so no document character ever reaches the
 page unescaped; results are cached by (ids, content hashes), since aligning long texts is the costly part.
