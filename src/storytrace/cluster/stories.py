@@ -1,21 +1,36 @@
-"""Online, incremental story clustering of duplicate groups.
+"""Online, incremental story clustering of duplicate groups: the one story path behind ``storytrace analyze``,
+``storytrace stories`` (local and Spark), ``Corpus.analyze``, the web upload and ``storytrace eval``.
 
 Each duplicate group is one UNIT, represented by its canonical document. Units are taken in order of
-publication date (undated ones after the dated, in ingestion order) and each one either
+publication date (undated ones after the dated, in ingestion order), in chunks of ``CHUNK``. Before a
+chunk is assigned its units' TERMS (word ids and capitalised-name keys, ``match.story_evidence``) are
+counted into the corpus statistics, so every decision weighs terms by how common they are in this corpus
+so far (the chunk included). Then each unit, by its own kind:
 
-* joins the best candidate story: story similarity (``match.story``) >= the same-story threshold against
-  the story's CORE (its canonical and its first few members: never against every member, so a story cannot
-  chain into a topic) and no time conflict with the story (publication dates more than ``max_gap_days``
-  from the story's dates, or event times that exclude each other);
-* or starts a new story, linked as ``related`` to the best candidate when the score reaches the related
-  threshold, or reaches the same-story threshold but the time conflicts (same actors, a later event);
-* or starts a new, unlinked story.
+* an ARTICLE (``match.story.is_short`` false) joins the best candidate story when all of
+  - story similarity (``match.story``, the combiner) >= the same-story threshold against a member of the
+    story's CORE (its canonical and first members);
+  - corpus-specific evidence with that member (``story_evidence.evidence``: IDF-weighted overlap of words
+    and names) >= ``evidence_same``: shared topic vocabulary alone never makes one story;
+  - agreement with the story AS A WHOLE (``story_evidence.story_evidence``: the same weighting against the
+    mean term vector of all its members) >= ``evidence_story``: a unit that matches one member but not the
+    story does not chain two events;
+  - no time conflict (publication dates more than ``max_gap_days`` from the story's, or event times that
+    exclude each other);
+  the two evidence rules hold only between texts of one language (cross-language pairs share few words),
+  and only once ``story_evidence.MIN_DOCS`` units were counted (before that there is no corpus);
+* a SHORT text (headline, teaser) joins the story with the nearest TITLE centroid when the cosine reaches
+  ``title_threshold``; title vectors are ``[sqrt(1 - w) * embedding of the title, sqrt(w) * hashed words
+  weighted by their corpus IDF]``; articles add their title's vector to their story's title centroid, so a
+  teaser finds the article's story;
+* otherwise it starts a new story, linked as ``related`` to the best candidate when the score reaches the
+  related threshold AND the pair shares corpus-specific evidence >= ``evidence_related`` (or reaches the
+  same-story threshold but the time conflicts: same actors, a later event). One link at most per new story.
 
 Candidates are the ``candidates`` stories with the highest centroid cosine (mean unit embedding), found by
 brute force over a numpy matrix (see docs/bench_story.md for when an ANN index would pay off).
 Previous stories (from the store) are kept and new units are assigned against them, so adding documents
-never reclusters the corpus; running everything at once gives the same stories as adding the same
-documents in the same order in several steps.
+never reclusters the corpus.
 
 The story canonical is the original where it can be told: the earliest publication date, else the most
 complete text (most distinct numbers, years and names), else the longest, else the first.
@@ -29,19 +44,20 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ..fingerprint.semantic import one_blas_thread
 from ..match import story as sm
+from ..match import story_evidence as se
 from ..records import Article, Relation
 from .analysis import DUPLICATE_RELATIONS, Group, Story, member_roles
 
-StoryMode = Literal["document", "title"]
 VIEW_CACHE = 2048  # story views kept in memory while clustering (LRU)
-CHUNK = 256  # units whose views are prefetched in one batch
+CHUNK = 256  # units whose views are prefetched (and whose terms are counted) in one batch
 PARALLEL_MIN = 1500  # new units from which a forked process builds the next chunk's views while this one clusters
+TITLE_DIM = 1024  # title vectors: 512 dense + 512 hashed words
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,18 +74,19 @@ class StoryConfig:
     #                           (no train pair below 0.5 reaches the same-story threshold)
     max_gap_days: int = sm.MAX_GAP_DAYS
     workers: int = 2  # processes building story views on large inputs (1: this process only)
-    mode: StoryMode = "document"
-    # title mode (short texts such as headlines): join the nearest centroid when cosine >= title_threshold,
-    # on vectors [sqrt(1 - w) * embedding, sqrt(w) * hashed words]; tuned on the train stories of News.jsonl
-    # (scripts/build_story_model/tune_titles.py: w = 0.7 and 0.8 tie at NMI + F1 = 1.647)
+    # corpus-specific evidence (match.story_evidence), same-language pairs, once the corpus has MIN_DOCS units
+    evidence_same: float = 0.20  # with the member the unit matches, to join
+    evidence_story: float = 0.20  # with the story's mean term vector, to join (no chaining)
+    evidence_related: float = 0.12  # with the best candidate's member, for a related link
+    # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
     title_threshold: float = 0.20
     title_lexical_weight: float = 0.8
 
     def __post_init__(self) -> None:
         if self.core_size < 1 or self.candidates < 1 or self.workers < 1:
             raise ValueError("core_size, candidates and workers must be >= 1")
-        if self.mode not in ("document", "title"):
-            raise ValueError(f"unknown story mode {self.mode!r}; choose document or title")
+        if not 0.0 <= self.title_lexical_weight <= 1.0:
+            raise ValueError("title_lexical_weight must be in [0, 1]")
 
     def thresholds(self) -> tuple[float, float]:
         """(same-story, related) thresholds in force."""
@@ -79,28 +96,82 @@ class StoryConfig:
 
 
 @dataclass(slots=True)
+class UnitInfo:
+    """What the assignment needs of a unit besides its retrieval vector, from its text and title alone
+    (``unit_infos``; the same on every engine)."""
+
+    short: bool  # a headline or teaser (match.story.is_short)
+    language: str
+    terms: np.ndarray  # sorted unique term keys (story_evidence.terms_of)
+    title_ids: np.ndarray  # word ids of the title text, repeats kept (the hashed half of the title vector)
+    title_dense: np.ndarray  # (512,) float32 embedding of the title text
+
+
+def unit_infos(items: Sequence[tuple[str, str | None]]) -> list[UnitInfo]:
+    """``UnitInfo`` of (text, title) pairs: one embedding call for their title texts (the whole text of a short
+    one, else ``match.story.view_title``)."""
+    from ..fingerprint.semantic import embed
+    from ..text.language import detect_language
+    from ..text.tokens import tokenize
+
+    shorts = [sm.is_short(t) for t, _ in items]
+    title_texts = [t.strip() if s else sm.view_title(t, ti) for (t, ti), s in zip(items, shorts)]
+    dense = embed(title_texts).astype(np.float32) if items else np.zeros((0, 512), np.float32)
+    out = []
+    for (text, _), short, title, d in zip(items, shorts, title_texts, dense):
+        ids = np.unique(tokenize(text).ids)
+        out.append(UnitInfo(short=short, language=detect_language(text[:LANG_CHARS]), terms=se.terms_of(ids, sm._caps(text)),
+                            title_ids=tokenize(title).ids, title_dense=d))
+    return out
+
+
+LANG_CHARS = 400  # characters the language of a unit is told from
+
+
+@dataclass(slots=True)
 class _State:
     """A story while clustering."""
 
     id: str
     units: list[str]  # unit ids in join order
     canonical: str
-    row: int  # row in the centroid matrix
+    row: int  # row in the centroid matrices
     start: int | None = None  # day numbers of the earliest/latest dated unit
     end: int | None = None
     related: list[str] = field(default_factory=list)
     #: unit -> (the canonical it was compared with, role, score); stale when that is no longer the canonical
     roles: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    profile: se.TermProfile = field(default_factory=se.TermProfile)
 
     def core(self, size: int) -> list[str]:
         return [self.canonical, *[u for u in self.units if u != self.canonical][: size - 1]]
 
 
-class OnlineStories:
-    """The online assignment loop shared by ``build_stories`` (documents) and ``storytrace eval`` (titles).
+class _Centroids:
+    """Unit-length mean vectors of the stories, one row each, grown by doubling."""
 
-    ``vectors`` gives each unit's retrieval vector (unit length); in document mode ``views`` gives story
-    views (batched and cached) and ``dates``/``order`` the canonical rule's keys.
+    def __init__(self, dim: int) -> None:
+        self.rows = np.zeros((64, dim), dtype=np.float32)
+        self.norms = np.zeros(64, dtype=np.float64)  # length of each row's vector sum (sum = row * norm)
+
+    def grow(self, n: int) -> None:
+        while n >= len(self.rows):
+            self.rows = np.vstack([self.rows, np.zeros_like(self.rows)])
+            self.norms = np.concatenate([self.norms, np.zeros_like(self.norms)])
+
+    def add(self, row: int, vec: np.ndarray) -> None:
+        total = self.rows[row] * np.float32(self.norms[row]) + vec
+        norm = float(np.linalg.norm(total))
+        self.rows[row] = total / norm if norm else total
+        self.norms[row] = norm
+
+
+class OnlineStories:
+    """The online assignment loop shared by ``build_stories`` and the Spark driver (``engines.stories``).
+
+    ``observe`` counts a chunk's units (their ``UnitInfo``) into the corpus statistics; ``add_unit`` then
+    assigns each of them with its retrieval vector (unit length). ``views`` gives story views (batched and
+    cached) and ``dates``/``order`` the canonical rule's keys.
     """
 
     def __init__(self, config: StoryConfig, dim: int, views: _ViewCache | None = None,
@@ -110,11 +181,39 @@ class OnlineStories:
         self.views = views
         self.dates = dates or {}
         self.order = order or {}
-        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector, float16 (document mode)
+        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector, float16
         self.stories: list[_State] = []
-        self.centroids = np.zeros((64, dim), dtype=np.float32)  # unit-length mean of each story's unit vectors
-        self.norms = np.zeros(64, dtype=np.float64)  # length of each story's vector sum (sum = centroid * norm)
+        self._main = _Centroids(dim)
+        self._titles = _Centroids(TITLE_DIM)
+        self.stats = se.CorpusStats()
+        self.terms: dict[str, np.ndarray] = {}  # unit -> term keys (about 1 kB a unit)
+        self.language: dict[str, str] = {}
+        self.short: set[str] = set()
+        self._pending: dict[str, UnitInfo] = {}  # observed, not yet assigned
         self.next_id = 0
+
+    @property
+    def centroids(self) -> np.ndarray:
+        return self._main.rows
+
+    # -- corpus statistics -------------------------------------------------------------------------
+    def observe(self, units: Sequence[str], infos: Sequence[UnitInfo]) -> None:
+        """Count the terms of units about to be assigned (a whole chunk before any of it is assigned)."""
+        for u, info in zip(units, infos):
+            self.terms[u] = info.terms
+            self.language[u] = info.language
+            if info.short:
+                self.short.add(u)
+            self._pending[u] = info
+        self.stats.add_many([i.terms for i in infos])
+
+    def title_vector(self, info: UnitInfo) -> np.ndarray:
+        """[sqrt(1 - w) * title embedding, sqrt(w) * IDF-weighted hashed title words], unit length."""
+        w = self.config.title_lexical_weight
+        lexical = hashed_terms(info.title_ids, self.stats.idf(info.title_ids))
+        v = np.concatenate([np.sqrt(1 - w) * info.title_dense, np.sqrt(w) * lexical]).astype(np.float32)
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
 
     # -- stories ---------------------------------------------------------------------------------
     def new_story(self, unit: str, vec: np.ndarray, story_id: str | None = None) -> _State:
@@ -122,9 +221,8 @@ class OnlineStories:
             story_id = f"s{self.next_id:06d}"
             self.next_id += 1
         row = len(self.stories)
-        if row == len(self.centroids):
-            self.centroids = np.vstack([self.centroids, np.zeros_like(self.centroids)])
-            self.norms = np.concatenate([self.norms, np.zeros_like(self.norms)])
+        self._main.grow(row)
+        self._titles.grow(row)
         state = _State(id=story_id, units=[], canonical=unit, row=row)
         self.stories.append(state)
         self._join(state, unit, vec)
@@ -132,10 +230,13 @@ class OnlineStories:
 
     def _join(self, state: _State, unit: str, vec: np.ndarray) -> None:
         state.units.append(unit)
-        total = self.centroids[state.row] * np.float32(self.norms[state.row]) + vec
-        norm = float(np.linalg.norm(total))
-        self.centroids[state.row] = total / norm if norm else total
-        self.norms[state.row] = norm
+        self._main.add(state.row, vec)
+        info = self._pending.pop(unit, None)
+        if info is not None:
+            self._titles.add(state.row, self.title_vector(info))
+        terms = self.terms.get(unit)
+        if terms is not None:
+            state.profile.add(terms)
         day = sm.day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
@@ -146,13 +247,24 @@ class OnlineStories:
         n = len(self.stories)
         if not n:
             return []
-        sims = self.centroids[:n] @ vec
+        sims = self._main.rows[:n] @ vec
         k = min(self.config.candidates, n)
         top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(self.stories[i], float(sims[i])) for i in top if sims[i] >= self.config.retrieval_floor]
 
-    # -- document mode ---------------------------------------------------------------------------
+    # -- evidence ----------------------------------------------------------------------------------
+    def comparable(self, a: str, b: str) -> bool:
+        """Whether the corpus evidence applies to units a and b: one language, and a corpus to weigh with."""
+        return self.stats.ready and self.language.get(a) == self.language.get(b) and a in self.terms and b in self.terms
+
+    def evidence(self, a: str, b: str) -> float:
+        return se.evidence(self.terms[a], self.terms[b], self.stats)
+
+    def story_evidence(self, unit: str, state: _State) -> float:
+        return se.story_evidence(self.terms[unit], state.profile, self.stats)
+
+    # -- articles --------------------------------------------------------------------------------
     def _key(self, unit: str, view: sm.StoryView | None) -> tuple[int, int, int, int, int]:
         """Canonical rule as a sort key (smaller wins)."""
         day = sm.day_number(self.dates.get(unit))
@@ -175,10 +287,16 @@ class OnlineStories:
                 event = (max(event[0], e[0]), min(event[1], e[1]))
         return event
 
-    def _conflict(self, unit: str, view: sm.StoryView, state: _State) -> bool:
+    def _date_conflict(self, unit: str, state: _State) -> bool | None:
         day = sm.day_number(self.dates.get(unit))
         if day is not None and state.start is not None and state.end is not None:
             return max(state.start - day, day - state.end, 0) > self.config.max_gap_days
+        return None
+
+    def _conflict(self, unit: str, view: sm.StoryView, state: _State) -> bool:
+        by_date = self._date_conflict(unit, state)
+        if by_date is not None:
+            return by_date
         return view.event is not None and sm.intervals_disjoint(view.event, self._event(state))
 
     def cached(self, ids: Sequence[str]) -> dict[str, sm.StoryView]:
@@ -196,11 +314,17 @@ class OnlineStories:
         rewrite = sm.rewrite_coverage(views[unit], views[canonical]) >= sm.REWRITE_COVERAGE
         return ("rewrite" if rewrite else "same_story", s)
 
+    def add_unit(self, unit: str, vec: np.ndarray) -> _State:
+        """Assign one unit (observed before): a short text by its title vector, an article by its story view."""
+        if unit in self.short:
+            return self.add_short(unit, vec)
+        return self.add_document(unit, vec)
+
     def add_document(self, unit: str, vec: np.ndarray) -> _State:
-        """Assign one unit (document mode)."""
+        """Assign one article."""
         assert self.views is not None
         size, floor = self.config.core_size, self.config.pair_floor
-        cands = [(state, [u for u in state.core(size) if float(_f32(self.vectors[u]) @ vec) >= floor])
+        cands = [(state, [u for u in state.core(size) if u not in self.short and float(_f32(self.vectors[u]) @ vec) >= floor])
                  for state, _ in self.candidates(vec)]
         cands = [(state, core) for state, core in cands if core]
         if not cands:
@@ -208,16 +332,22 @@ class OnlineStories:
         views = self.views([unit, *{u for _, core in cands for u in core}])
         view = views[unit]
         best_join: tuple[float, _State] | None = None
-        best_any: tuple[float, _State] | None = None
+        best_any: tuple[float, _State, str] | None = None
         pair: dict[str, float] = {}
         for state, core in cands:
             for u in core:
                 if u not in pair:
                     pair[u] = self.score(unit, u, views)
-            s = max(pair[u] for u in core)
+            member = max(core, key=pair.__getitem__)
+            s = pair[member]
             if best_any is None or s > best_any[0]:
-                best_any = (s, state)
-            if s >= self.same and (best_join is None or s > best_join[0]) and not self._conflict(unit, view, state):
+                best_any = (s, state, member)
+            if s < self.same or (best_join is not None and s <= best_join[0]):
+                continue
+            if self.comparable(unit, member) and (self.evidence(unit, member) < self.config.evidence_same
+                                                  or self.story_evidence(unit, state) < self.config.evidence_story):
+                continue
+            if not self._conflict(unit, view, state):
                 best_join = (s, state)
         if best_join is not None:
             state = best_join[1]
@@ -227,7 +357,7 @@ class OnlineStories:
                 state.canonical = unit  # the new unit is the original: re-role the members whose views are at hand
                 cached = self.cached(state.units)
                 for u in state.units:
-                    if u != unit and u in cached:
+                    if u != unit and u in cached and u not in self.short:
                         state.roles[u] = (unit, *self.role(u, unit, {u: cached[u], unit: view}, pair.get(u)))
             else:
                 v = {unit: view, state.canonical: canonical_view}
@@ -235,22 +365,50 @@ class OnlineStories:
             return state
         new = self.new_story(unit, vec)
         if best_any is not None and best_any[0] >= self.related_min:
-            other = best_any[1]
-            new.related.append(other.id)
-            other.related.append(new.id)
+            s, other, member = best_any
+            if not self.comparable(unit, member) or self.evidence(unit, member) >= self.config.evidence_related:
+                new.related.append(other.id)
+                other.related.append(new.id)
         return new
 
-    # -- title mode ------------------------------------------------------------------------------
-    def add_title(self, unit: str, vec: np.ndarray) -> _State:
-        """Assign one unit (title mode): the nearest centroid if cosine >= title_threshold."""
+    # -- short texts -----------------------------------------------------------------------------
+    def add_short(self, unit: str, vec: np.ndarray) -> _State:
+        """Assign one headline or teaser: the story with the nearest title centroid if cosine >= title_threshold
+        and its dates do not conflict."""
+        info = self._pending.get(unit)
         n = len(self.stories)
-        if n:
-            sims = self.centroids[:n] @ vec
-            j = int(np.argmax(sims))
-            if sims[j] >= self.config.title_threshold:
-                self._join(self.stories[j], unit, vec)
-                return self.stories[j]
+        if n and info is not None:
+            sims = self._titles.rows[:n] @ self.title_vector(info)
+            for j in np.argsort(-sims, kind="stable")[:self.config.candidates]:
+                if sims[j] < self.config.title_threshold:
+                    break
+                state = self.stories[int(j)]
+                if not self._date_conflict(unit, state):
+                    self._join(state, unit, vec)
+                    state.roles[unit] = (state.canonical, "same_story", float(sims[j]))
+                    return state
         return self.new_story(unit, vec)
+
+
+def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
+    """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
+    that needs no fitting, so it works on any stream."""
+    out = np.zeros(dim, dtype=np.float64)
+    if not len(ids):
+        return out.astype(np.float32)
+    w = np.asarray(ids, dtype=np.uint64)
+    shift = np.uint64(64 - int(np.log2(dim)))
+    with np.errstate(over="ignore"):
+        for h in _HASHES:
+            mixed = w * h
+            col = (mixed >> shift).astype(np.int64)
+            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+            np.add.at(out, col, sign * weights)
+    n = float(np.linalg.norm(out))
+    return (out / n if n else out).astype(np.float32)
+
+
+_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,8 +564,6 @@ def build_stories(
     extended; ``embeddings``: story embeddings aligned with ``articles`` (``embed_articles``; computed for the
     group canonicals when None).
     """
-    if config.mode != "document":
-        raise ValueError("build_stories clusters documents; title mode is for OnlineStories directly")
     index = {a.id: i for i, a in enumerate(articles)}
     by_id = {a.id: a for a in articles}
     group_of = {m: g for g in groups for m in g.members}
@@ -430,6 +586,11 @@ def build_stories(
         for i, r in zip(need, unit_vectors(rows)):
             vectors[i] = r
 
+    def observe(ids: Sequence[str]) -> None:
+        for lo in range(0, len(ids), CHUNK):
+            part = ids[lo:lo + CHUNK]
+            engine.observe(part, unit_infos([(by_id[i].text, by_id[i].title) for i in part]))
+
     # 1. previous stories: kept, with their documents mapped onto today's groups (a group follows its canonical)
     assigned: set[str] = set()
     restored: list[tuple[Story, list[str]]] = []
@@ -442,7 +603,9 @@ def build_stories(
                 story_units.append(g.canonical)
         if story_units:
             restored.append((story, story_units))
-    vector_rows([u for _, us in restored for u in us])
+    restored_units = [u for _, us in restored for u in us]
+    vector_rows(restored_units)
+    observe(restored_units)
     numbers = [int(st.id[1:]) for st, _ in restored if st.id[1:].isdigit()]
     engine.next_id = max(numbers, default=len(restored) - 1) + 1
     for story, story_units in restored:
@@ -461,6 +624,7 @@ def build_stories(
 
     # 2. new units, online, in date order
     new_units = _unit_order(articles, [u for u in units if u not in assigned], index)
+    engine.short.update(u for u in new_units if sm.is_short(by_id[u].text))  # known up front: no views prefetched for them
     workers = config.workers - 1 if len(new_units) >= PARALLEL_MIN else 0
     with _worker_pool(workers) as pool:
         views.pool = pool
@@ -469,13 +633,14 @@ def build_stories(
         pending = None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
+                observe(chunk)
                 views.collect(pending)
                 need = _needed(engine, chunk, chunks[c - 1] if c else [], vectors)
                 # the worker builds the next chunk's views (judged on the stories as they are now) meanwhile
                 pending = views.submit(_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
-                    engine.add_document(u, _f32(vectors[u]))
+                    engine.add_unit(u, _f32(vectors[u]))
             views.collect(pending)
         views.pool = None
 
@@ -489,6 +654,10 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
     or a unit of the chunk ``before`` it, with the cores of their candidate stories. A speed-up only: views that
     turn out to be missing are built when needed, so the result never depends on it."""
     floor, size = engine.config.pair_floor, engine.config.core_size
+    chunk = [u for u in chunk if u not in engine.short]
+    before = [u for u in before if u not in engine.short]
+    if not chunk:
+        return []
     V = np.stack([vectors[u] for u in chunk]).astype(np.float32)
     need: dict[str, None] = {}
     n = len(engine.stories)
@@ -560,7 +729,8 @@ def story_unit_roles(engine: OnlineStories, state: _State, views: _ViewCache) ->
         if u == canonical:
             continue
         previous_role = state.roles.get(u)
-        if previous_role is not None and previous_role[0] == canonical:
+        if previous_role is not None and (previous_role[0] == canonical or u in engine.short):
+            # a short text keeps its role from when it joined (its title cosine; no story view is built for it)
             unit_roles[u] = (previous_role[1], previous_role[2])
         else:
             unit_roles[u] = engine.role(u, canonical, views([u, canonical]))
@@ -592,56 +762,18 @@ def story_links(engine: OnlineStories, views: _ViewCache, link_scores: dict[tupl
     return out
 
 
-# ---------------------------------------------------------------------------------------------
-# Titles (short texts): the same online loop on centroid cosine alone
-# ---------------------------------------------------------------------------------------------
-
-_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
 
 
-def hashed_words(texts: Sequence[str], dim: int = 512) -> np.ndarray:
-    """Unit-length hashed bag-of-words vectors (folded word ids, 4 signed hashes each): a lexical vector that
-    needs no fitting, so it works on any stream."""
-    from ..text.tokens import tokenize
+def cluster_texts(texts: Sequence[str], config: StoryConfig | None = None,
+                  dates: Sequence[str | None] | None = None) -> list[int]:
+    """Story number of each text (plain strings, each its own duplicate group) through ``build_stories``: the
+    story path of ``analyze`` without the store and the duplicate stage (tests and tuning scripts)."""
+    from ..records import Article
+    from ..text.normalize import normalize
 
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    rows, ids = [], []
-    for i, t in enumerate(texts):
-        tok = tokenize(t)
-        rows.append(np.full(len(tok.ids), i, dtype=np.int64))
-        ids.append(tok.ids)
-    if not rows:
-        return out
-    r = np.concatenate(rows)
-    w = np.concatenate(ids).astype(np.uint64)
-    shift = np.uint64(64 - int(np.log2(dim)))
-    with np.errstate(over="ignore"):
-        for h in _HASHES:
-            mixed = w * h
-            col = (mixed >> shift).astype(np.int64)
-            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0).astype(np.float32)
-            np.add.at(out, (r, col), sign)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms > 0, norms, 1.0)
-
-
-def title_vectors(texts: Sequence[str], lexical_weight: float) -> np.ndarray:
-    """[sqrt(1 - w) * story embedding, sqrt(w) * hashed words]: unit vectors for title mode."""
-    from ..fingerprint.semantic import embed
-
-    dense = embed(list(texts)).astype(np.float32)
-    if lexical_weight <= 0:
-        return dense
-    return np.hstack([np.sqrt(1 - lexical_weight) * dense, np.sqrt(lexical_weight) * hashed_words(texts)])
-
-
-def cluster_titles(texts: Sequence[str], config: StoryConfig | None = None) -> list[int]:
-    """Story label of each short text, clustered online in the given order (title mode of the story engine)."""
-    config = config or StoryConfig(mode="title")
-    vectors = title_vectors(texts, config.title_lexical_weight)
-    engine = OnlineStories(config, dim=vectors.shape[1])
-    labels = []
-    with one_blas_thread():
-        for i, v in enumerate(vectors):
-            labels.append(engine.add_title(str(i), v).row)
-    return labels
+    articles = [Article(id=f"t{i}", source="", locator="", kind="text", raw=b"", text=t, norm=normalize(t),
+                        content_hash="", date=(dates[i] if dates is not None else None)) for i, t in enumerate(texts)]
+    groups = [Group(id=f"g{i}", canonical=a.id, members=[a.id]) for i, a in enumerate(articles)]
+    stories, _ = build_stories(articles, groups, [], config=config or StoryConfig())
+    number = {d: n for n, s in enumerate(stories) for d in s.documents}
+    return [number[a.id] for a in articles]

@@ -52,6 +52,7 @@ from ..cluster.stories import (
     _ViewCache,
     story_links,
     story_unit_roles,
+    unit_infos,
     unit_order_key,
     unit_vectors,
 )
@@ -260,10 +261,14 @@ class StreamAssigner:
         if not keys:
             return
         with one_blas_thread():
+            # the chunk's terms are counted before any of it is assigned, as build_stories does
+            texts = self._load(keys)
+            self.engine.observe(keys, unit_infos([(v.text, v.title) for v in texts]))  # type: ignore[arg-type]
+            del texts
             need = _needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]
             self.views(need[: self.views.capacity // 2])
             for k in keys:
-                self.engine.add_document(k, _f32(self.vectors[k]))  # type: ignore[arg-type]
+                self.engine.add_unit(k, _f32(self.vectors[k]))  # type: ignore[arg-type]
         self.before = keys
         self.wall["assign"] += time.perf_counter() - started
 

@@ -47,6 +47,7 @@ TITLE_MAX_CHARS = 200
 CONTAINS_MIN = 0.8  # char 5-gram containment of the smaller text: the other text holds it
 PARA_COS = 0.70  # sentence cosine that counts as "says the same thing" (or a lexical sentence alignment)
 REWRITE_COVERAGE = 0.35  # share of the shorter text's sentences in the in-order one-to-one chain (set on the seeds)
+SHORT_CHARS = 320  # a text shorter than this is a headline or teaser (one or two sentences), not an article
 MAX_GAP_DAYS = 30  # publication dates further apart than this are different events of one thread
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -127,6 +128,17 @@ def split_title(text: str) -> str:
             return t[:i].strip()
     m = re.search(r"[.!?。！？]\s", t[:TITLE_MAX_CHARS])
     return t[: m.end()].strip() if m else t[:120]
+
+
+def view_title(text: str, title: str | None) -> str:
+    """The title a story view uses: the article's title, else ``split_title`` of its text."""
+    return (title or split_title(text)).strip() or text[:120]
+
+
+def is_short(text: str) -> bool:
+    """Whether a text is a headline or a teaser rather than an article: under ``SHORT_CHARS`` characters (after
+    trimming). Short units are clustered on their title vector (``cluster.stories``), per document."""
+    return len(text.strip()) < SHORT_CHARS
 
 
 def sentences(text: str) -> list[str]:
@@ -249,7 +261,7 @@ def build_views(docs: Sequence[Article | str]) -> list[StoryView]:
     sentence_lists: list[list[str]] = []
     for a in articles:
         text = a.text
-        title = (a.title or split_title(text)).strip() or text[:120]
+        title = view_title(text, a.title)
         sents = sentences(text)
         titles.append(title)
         sentence_lists.append(sents)
