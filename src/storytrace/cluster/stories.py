@@ -80,7 +80,8 @@ class StoryConfig:
     evidence_related: float = 0.12  # with the best candidate's member, for a related link
     # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
     title_threshold: float = 0.20
-    title_lexical_weight: float = 0.8
+    title_lexical_weight: float = 0.7
+    title_merge: float = 0.45  # title-centroid cosine at which two stories of short texts are merged (consolidate)
 
     def __post_init__(self) -> None:
         if self.core_size < 1 or self.candidates < 1 or self.workers < 1:
@@ -389,6 +390,99 @@ class OnlineStories:
                     return state
         return self.new_story(unit, vec)
 
+    def consolidate(self, first_new: int = 0) -> int:
+        """Merge stories of short texts whose title centroids are each other's nearest above ``title_merge``
+        (three rounds, centroids recomputed after each; union-find, the smaller story into the nearer). The
+        online pass splits a headline story when its first titles differ; this joins the pieces. Only stories
+        made of short texts take part, at least one of each merged pair created in this run (row >=
+        ``first_new``), never two whose dates are more than ``max_gap_days`` apart. Brute force: skipped above
+        ``CONSOLIDATE_MAX`` such stories. Returns the number of stories merged away."""
+        rows = [st.row for st in self.stories if all(u in self.short for u in st.units)]
+        if len(rows) < 2 or len(rows) > CONSOLIDATE_MAX or not any(r >= first_new for r in rows):
+            return 0
+        idx = np.array(rows)
+        sums = self._titles.rows[idx] * self._titles.norms[idx, None].astype(np.float32)
+        spans = [(self.stories[r].start, self.stories[r].end) for r in rows]
+        group = np.arange(len(rows))
+        for _ in range(3):
+            labels, inverse = np.unique(group, return_inverse=True)
+            cent = np.zeros((len(labels), sums.shape[1]), dtype=np.float32)
+            np.add.at(cent, inverse, sums)
+            cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
+            sim = cent @ cent.T
+            np.fill_diagonal(sim, -1.0)
+            new = np.zeros(len(labels), dtype=bool)
+            np.logical_or.at(new, inverse, idx >= first_new)
+            start = [min((s for (s, _), g in zip(spans, inverse) if g == k and s is not None), default=None)
+                     for k in range(len(labels))]
+            end = [max((e for (_, e), g in zip(spans, inverse) if g == k and e is not None), default=None)
+                   for k in range(len(labels))]
+            sizes = np.bincount(inverse)
+            parent = list(range(len(labels)))
+
+            def find(x: int) -> int:
+                while parent[x] != x:
+                    parent[x] = parent[parent[x]]
+                    x = parent[x]
+                return x
+
+            nearest = sim.argmax(axis=1)
+            for i in np.argsort(sizes, kind="stable").tolist():
+                j = int(nearest[i])
+                if sim[i, j] < self.config.title_merge or not (new[i] or new[j]):
+                    continue
+                if start[i] is not None and start[j] is not None and end[i] is not None and end[j] is not None \
+                        and max(start[i] - end[j], start[j] - end[i], 0) > self.config.max_gap_days:
+                    continue
+                parent[find(i)] = find(j)
+            group = np.array([find(k) for k in inverse])
+        keep: dict[int, int] = {}  # group -> surviving row (the oldest story)
+        for k, g in enumerate(group.tolist()):
+            keep.setdefault(g, rows[k])
+        merged = 0
+        for k, g in enumerate(group.tolist()):
+            target = keep[g]
+            if target == rows[k]:
+                continue
+            into, away = self.stories[target], self.stories[rows[k]]
+            for u in away.units:
+                into.units.append(u)
+                if u in self.terms:
+                    into.profile.add(self.terms[u])
+                r = away.roles.get(u)
+                into.roles[u] = (into.canonical, "same_story", r[2] if r is not None else 0.0)
+            self._main.rows[target] = self._main.rows[target] * np.float32(self._main.norms[target])
+            self._titles.rows[target] = self._titles.rows[target] * np.float32(self._titles.norms[target])
+            for cents in (self._main, self._titles):
+                total = cents.rows[target] + cents.rows[away.row] * np.float32(cents.norms[away.row])
+                cents.norms[target] = float(np.linalg.norm(total))
+                cents.rows[target] = total / cents.norms[target] if cents.norms[target] else total
+            into.start = min((d for d in (into.start, away.start) if d is not None), default=None)
+            into.end = max((d for d in (into.end, away.end) if d is not None), default=None)
+            away.units = []
+            merged += 1
+        if merged:
+            self._drop_empty()
+        return merged
+
+    def _drop_empty(self) -> None:
+        """Remove stories left without units (merged away); rows are renumbered, centroids moved with them."""
+        alive = [st for st in self.stories if st.units]
+        order = np.array([st.row for st in alive], dtype=np.int64)
+        for cents in (self._main, self._titles):
+            cents.rows[:len(alive)] = cents.rows[order]
+            cents.norms[:len(alive)] = cents.norms[order]
+            cents.rows[len(alive):] = 0
+            cents.norms[len(alive):] = 0
+        gone = {st.id for st in self.stories if not st.units}
+        for row, st in enumerate(alive):
+            st.row = row
+            st.related = [r for r in st.related if r not in gone]
+        self.stories = alive
+
+
+CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
+
 
 def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
     """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
@@ -623,6 +717,7 @@ def build_stories(
     link_scores = {(r.a, r.b): r.score for r in relations if r.relation == "related"}
 
     # 2. new units, online, in date order
+    first_new = len(engine.stories)
     new_units = _unit_order(articles, [u for u in units if u not in assigned], index)
     engine.short.update(u for u in new_units if sm.is_short(by_id[u].text))  # known up front: no views prefetched for them
     workers = config.workers - 1 if len(new_units) >= PARALLEL_MIN else 0
@@ -644,8 +739,9 @@ def build_stories(
             views.collect(pending)
         views.pool = None
 
-    # 3. stories, roles and story-level relations
+    # 3. stories of short texts split by the online pass are joined, then stories, roles and story-level relations
     with one_blas_thread():
+        engine.consolidate(first_new)
         return _finish(engine, articles, relations, group_of, views, link_scores)
 
 

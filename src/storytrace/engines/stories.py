@@ -280,6 +280,8 @@ class StreamAssigner:
         story_of: dict[int, int] = {}
         roles: dict[int, tuple[str, float]] = {}
         with one_blas_thread():
+            engine.consolidate(0)
+            number = {s.id: n for n, s in enumerate(engine.stories)}
             for n, state in enumerate(engine.stories):
                 for u in state.units:
                     story_of[u] = n  # type: ignore[index]
