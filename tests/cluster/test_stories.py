@@ -10,7 +10,7 @@ import pytest
 import storytrace
 from storytrace.cluster.analysis import DUPLICATE_RELATIONS, Group, Story
 from storytrace.cluster.stories import (
-    OnlineStories, StoryConfig, build_stories, cluster_titles, embed_articles, hashed_words,
+    StoryConfig, build_stories, cluster_texts, embed_articles, hashed_terms,
 )
 from storytrace.records import Article, RawRecord
 from storytrace.text.clean import clean_record
@@ -147,18 +147,25 @@ def test_config_is_validated():
     with pytest.raises(ValueError):
         StoryConfig(core_size=0)
     with pytest.raises(ValueError):
-        StoryConfig(mode="topic")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        build_stories([], [], [], config=StoryConfig(mode="title"))
+        StoryConfig(title_lexical_weight=1.5)
     assert build_stories([], [], []) == ([], [])
 
 
-def test_title_mode_and_hashed_words():
-    h = hashed_words(["drone deal serbia turkey", "drone deal serbia turkey", ""])
-    assert np.allclose(h[0], h[1]) and np.linalg.norm(h[0]) == pytest.approx(1.0, abs=1e-5) and not h[2].any()
-    labels = cluster_titles(["serbia turkey drone production", "turkey serbia drones joint production",
-                             "riverton bridge closed floods", "floods close riverton bridge"])
+def test_headlines_are_recognised_per_document_and_clustered():
+    ids = np.array([11, 12, 13], dtype=np.uint64)
+    h = hashed_terms(ids, np.ones(3))
+    assert np.allclose(h, hashed_terms(ids, np.ones(3))) and np.linalg.norm(h) == pytest.approx(1.0, abs=1e-5)
+    assert not hashed_terms(np.zeros(0, np.uint64), np.zeros(0)).any()
+    labels = cluster_texts(["serbia turkey drone production", "turkey serbia drones joint production",
+                            "riverton bridge closed floods", "floods close riverton bridge"])
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
-    engine = OnlineStories(StoryConfig(mode="title"), dim=4)
-    assert engine.add_title("x", np.array([1.0, 0, 0, 0], np.float32)).row == 0
 
+
+def test_mixed_headline_and_article_corpus_is_sane(seeds):
+    """Articles go the article path, headlines the title path, in one corpus; no story mixes the seeds' topics
+    with unrelated headlines."""
+    texts = [seeds[k] for k in sorted(seeds)] + ["riverton bridge closed after floods", "floods close riverton bridge",
+                                                 "drone deal signed", "central bank holds rates"]
+    labels = cluster_texts(texts)
+    assert labels[-4] == labels[-3]
+    assert len({labels[i] for i in range(len(seeds))} & {labels[-4], labels[-1]}) == 0

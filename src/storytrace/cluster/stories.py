@@ -74,10 +74,16 @@ class StoryConfig:
     #                           (no train pair below 0.5 reaches the same-story threshold)
     max_gap_days: int = sm.MAX_GAP_DAYS
     workers: int = 2  # processes building story views on large inputs (1: this process only)
-    # corpus-specific evidence (match.story_evidence), same-language pairs, once the corpus has MIN_DOCS units
-    evidence_same: float = 0.20  # with the member the unit matches, to join
-    evidence_story: float = 0.20  # with the story's mean term vector, to join (no chaining)
-    evidence_related: float = 0.12  # with the best candidate's member, for a related link
+    # corpus-specific evidence (match.story_evidence: TF-IDF cosine with the corpus's IDF), same-language pairs,
+    # once the corpus has MIN_DOCS units. A gate is the background level of this corpus (mean + k standard
+    # deviations of the evidence between documents taken regardless of content), clipped to [evidence_min,
+    # evidence_max]: a topic-dense corpus raises it, a corpus of unrelated reports keeps it low.
+    evidence_k: float = 4.0  # with the member the unit matches, to join
+    evidence_story_k: float = 3.0  # mean over the story's sampled members (canonical, first, latest), to join
+    evidence_related_k: float = 3.0  # with the best candidate's member, for a related link
+    evidence_min: float = 0.05
+    evidence_max: float = 0.35
+    background_pairs: int = 4  # each unit's evidence with this many units before it feeds the background
     # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
     title_threshold: float = 0.20
     title_lexical_weight: float = 0.7
@@ -103,7 +109,7 @@ class UnitInfo:
 
     short: bool  # a headline or teaser (match.story.is_short)
     language: str
-    terms: np.ndarray  # sorted unique term keys (story_evidence.terms_of)
+    terms: tuple[np.ndarray, np.ndarray]  # sorted unique term keys and their counts (story_evidence.terms_of)
     title_ids: np.ndarray  # word ids of the title text, repeats kept (the hashed half of the title vector)
     title_dense: np.ndarray  # (512,) float32 embedding of the title text
 
@@ -120,13 +126,13 @@ def unit_infos(items: Sequence[tuple[str, str | None]]) -> list[UnitInfo]:
     dense = embed(title_texts).astype(np.float32) if items else np.zeros((0, 512), np.float32)
     out = []
     for (text, _), short, title, d in zip(items, shorts, title_texts, dense):
-        ids = np.unique(tokenize(text).ids)
-        out.append(UnitInfo(short=short, language=detect_language(text[:LANG_CHARS]), terms=se.terms_of(ids, sm._caps(text)),
+        language = "" if short else detect_language(text[:LANG_CHARS])  # short texts use no evidence gate
+        out.append(UnitInfo(short=short, language=language, terms=se.terms_of(tokenize(text).ids, sm._caps(text)),
                             title_ids=tokenize(title).ids, title_dense=d))
     return out
 
 
-LANG_CHARS = 400  # characters the language of a unit is told from
+LANG_CHARS = 200  # characters the language of a unit is told from
 
 
 @dataclass(slots=True)
@@ -142,7 +148,6 @@ class _State:
     related: list[str] = field(default_factory=list)
     #: unit -> (the canonical it was compared with, role, score); stale when that is no longer the canonical
     roles: dict[str, tuple[str, str, float]] = field(default_factory=dict)
-    profile: se.TermProfile = field(default_factory=se.TermProfile)
 
     def core(self, size: int) -> list[str]:
         return [self.canonical, *[u for u in self.units if u != self.canonical][: size - 1]]
@@ -187,7 +192,8 @@ class OnlineStories:
         self._main = _Centroids(dim)
         self._titles = _Centroids(TITLE_DIM)
         self.stats = se.CorpusStats()
-        self.terms: dict[str, np.ndarray] = {}  # unit -> term keys (about 1 kB a unit)
+        self.terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # unit -> term keys, counts (about 1.5 kB a unit)
+        self._recent: list[str] = []  # the last observed units (background pairs)
         self.language: dict[str, str] = {}
         self.short: set[str] = set()
         self._pending: dict[str, UnitInfo] = {}  # observed, not yet assigned
@@ -206,7 +212,18 @@ class OnlineStories:
             if info.short:
                 self.short.add(u)
             self._pending[u] = info
-        self.stats.add_many([i.terms for i in infos])
+        self.stats.add_many([i.terms[0] for i in infos])
+        k = self.config.background_pairs
+        if k:
+            for u in units:
+                self.stats.add_background(se.evidence(self.terms[u], self.terms[v], self.stats) for v in self._recent[-k:])
+                self._recent.append(u)
+            del self._recent[:-k]
+
+    def gate(self, k: float) -> float:
+        """The evidence a pair needs in this corpus: background mean + k standard deviations, clipped."""
+        mean, std = self.stats.background()
+        return float(min(max(mean + k * std, self.config.evidence_min), self.config.evidence_max))
 
     def title_vector(self, info: UnitInfo) -> np.ndarray:
         """[sqrt(1 - w) * title embedding, sqrt(w) * IDF-weighted hashed title words], unit length."""
@@ -235,9 +252,6 @@ class OnlineStories:
         info = self._pending.pop(unit, None)
         if info is not None:
             self._titles.add(state.row, self.title_vector(info))
-        terms = self.terms.get(unit)
-        if terms is not None:
-            state.profile.add(terms)
         day = sm.day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
@@ -263,7 +277,14 @@ class OnlineStories:
         return se.evidence(self.terms[a], self.terms[b], self.stats)
 
     def story_evidence(self, unit: str, state: _State) -> float:
-        return se.story_evidence(self.terms[unit], state.profile, self.stats)
+        """Mean evidence of a unit with the story's sampled members: its core and its latest units (of the
+        unit's language): agreement with the story as a whole, not with one member."""
+        size = self.config.core_size
+        members = [u for u in dict.fromkeys([*state.core(size), *state.units[-size:]])
+                   if u in self.terms and self.language.get(u) == self.language.get(unit)]
+        if not members:
+            return 1.0
+        return float(np.mean([self.evidence(unit, m) for m in members]))
 
     # -- articles --------------------------------------------------------------------------------
     def _key(self, unit: str, view: sm.StoryView | None) -> tuple[int, int, int, int, int]:
@@ -335,18 +356,21 @@ class OnlineStories:
         best_join: tuple[float, _State] | None = None
         best_any: tuple[float, _State, str] | None = None
         pair: dict[str, float] = {}
+        copied: dict[str, bool] = {}
         for state, core in cands:
             for u in core:
                 if u not in pair:
-                    pair[u] = self.score(unit, u, views)
+                    pair[u], f = sm.score_pair(views[unit], views[u])
+                    copied[u] = f["char5_ovl"] >= COPY_OVERLAP
             member = max(core, key=pair.__getitem__)
             s = pair[member]
             if best_any is None or s > best_any[0]:
                 best_any = (s, state, member)
             if s < self.same or (best_join is not None and s <= best_join[0]):
                 continue
-            if self.comparable(unit, member) and (self.evidence(unit, member) < self.config.evidence_same
-                                                  or self.story_evidence(unit, state) < self.config.evidence_story):
+            if self.comparable(unit, member) and not copied[member] and (
+                    self.evidence(unit, member) < self.gate(self.config.evidence_k)
+                    or self.story_evidence(unit, state) < self.gate(self.config.evidence_story_k)):
                 continue
             if not self._conflict(unit, view, state):
                 best_join = (s, state)
@@ -367,7 +391,7 @@ class OnlineStories:
         new = self.new_story(unit, vec)
         if best_any is not None and best_any[0] >= self.related_min:
             s, other, member = best_any
-            if not self.comparable(unit, member) or self.evidence(unit, member) >= self.config.evidence_related:
+            if not self.comparable(unit, member) or self.evidence(unit, member) >= self.gate(self.config.evidence_related_k):
                 new.related.append(other.id)
                 other.related.append(new.id)
         return new
@@ -447,8 +471,6 @@ class OnlineStories:
             into, away = self.stories[target], self.stories[rows[k]]
             for u in away.units:
                 into.units.append(u)
-                if u in self.terms:
-                    into.profile.add(self.terms[u])
                 r = away.roles.get(u)
                 into.roles[u] = (into.canonical, "same_story", r[2] if r is not None else 0.0)
             self._main.rows[target] = self._main.rows[target] * np.float32(self._main.norms[target])
@@ -481,6 +503,9 @@ class OnlineStories:
         self.stories = alive
 
 
+#: char 5-gram overlap with a member from which a unit is an edited copy of it: the evidence gates do not apply
+#: (in a flood of wire variants of one story nothing is corpus-specific, and a unique wire number dominates TF-IDF)
+COPY_OVERLAP = 0.5
 CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
 
 

@@ -47,7 +47,8 @@ TITLE_MAX_CHARS = 200
 CONTAINS_MIN = 0.8  # char 5-gram containment of the smaller text: the other text holds it
 PARA_COS = 0.70  # sentence cosine that counts as "says the same thing" (or a lexical sentence alignment)
 REWRITE_COVERAGE = 0.35  # share of the shorter text's sentences in the in-order one-to-one chain (set on the seeds)
-SHORT_CHARS = 320  # a text shorter than this is a headline or teaser (one or two sentences), not an article
+HEADLINE_CHARS = 160  # a text shorter than this is a headline (or a teaser), not an article
+SHORT_CHARS = 320  # ... and so is a text of one or two sentences shorter than this
 MAX_GAP_DAYS = 30  # publication dates further apart than this are different events of one thread
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -136,9 +137,13 @@ def view_title(text: str, title: str | None) -> str:
 
 
 def is_short(text: str) -> bool:
-    """Whether a text is a headline or a teaser rather than an article: under ``SHORT_CHARS`` characters (after
-    trimming). Short units are clustered on their title vector (``cluster.stories``), per document."""
-    return len(text.strip()) < SHORT_CHARS
+    """Whether a text is a headline or a teaser rather than an article: under ``HEADLINE_CHARS`` characters, or
+    under ``SHORT_CHARS`` with at most two sentences (after trimming). Short units are clustered on their title
+    vector (``cluster.stories``), per document."""
+    t = text.strip()
+    if len(t) < HEADLINE_CHARS:
+        return True
+    return len(t) < SHORT_CHARS and len(sentence_spans(t)) <= 2
 
 
 def sentences(text: str) -> list[str]:

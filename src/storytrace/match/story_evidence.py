@@ -38,35 +38,48 @@ def name_keys(names: Iterable[str]) -> np.ndarray:
                     dtype=np.uint64)
 
 
-def terms_of(words: np.ndarray, names: Iterable[str]) -> np.ndarray:
-    """Sorted unique term keys of a document: its word ids and its name keys."""
-    return np.unique(np.concatenate([np.asarray(words, dtype=np.uint64), name_keys(names)]))
+def terms_of(ids: np.ndarray, names: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique term keys of a document and their counts: its word ids (repeats counted) and its name keys."""
+    keys = np.concatenate([np.asarray(ids, dtype=np.uint64), name_keys(names)])
+    return np.unique(keys, return_counts=True)  # type: ignore[return-value]
 
 
 class CorpusStats:
-    """Document frequencies of terms, counted as documents arrive (hashed, fixed memory)."""
+    """Document frequencies of terms, counted as documents arrive (hashed, fixed memory), and the background
+    level of the evidence between documents of this corpus that are NOT known to be one story."""
 
-    __slots__ = ("df", "n")
+    __slots__ = ("df", "n", "_bg_n", "_bg_sum", "_bg_sq")
 
     def __init__(self) -> None:
         self.df = np.zeros(BUCKETS, dtype=np.uint32)
         self.n = 0
-
-    def add(self, terms: np.ndarray) -> None:
-        """Count one document's (unique) terms."""
-        if len(terms):
-            np.add.at(self.df, (terms & _MASK).astype(np.int64), 1)
-        self.n += 1
+        self._bg_n = 0
+        self._bg_sum = 0.0
+        self._bg_sq = 0.0
 
     def add_many(self, term_lists: Iterable[np.ndarray]) -> None:
-        """Count several documents at once."""
+        """Count several documents (their unique term keys)."""
         lists = list(term_lists)
         if not lists:
             return
-        flat = np.concatenate([np.asarray(t, dtype=np.uint64) for t in lists]) if lists else np.zeros(0, np.uint64)
+        flat = np.concatenate([np.asarray(t, dtype=np.uint64) for t in lists])
         if len(flat):
-            self.df += np.bincount((flat & _MASK).astype(np.int64), minlength=BUCKETS).astype(np.uint32)
+            np.add.at(self.df, (flat & _MASK).astype(np.int64), 1)
         self.n += len(lists)
+
+    def add_background(self, values: Iterable[float]) -> None:
+        """Evidence of document pairs taken without regard to their content (a sample of the corpus's pairs)."""
+        for v in values:
+            self._bg_n += 1
+            self._bg_sum += v
+            self._bg_sq += v * v
+
+    def background(self) -> tuple[float, float]:
+        """(mean, standard deviation) of the background evidence; (0, 0) before any was counted."""
+        if not self._bg_n:
+            return 0.0, 0.0
+        mean = self._bg_sum / self._bg_n
+        return mean, float(np.sqrt(max(self._bg_sq / self._bg_n - mean * mean, 0.0)))
 
     @property
     def ready(self) -> bool:
@@ -81,45 +94,15 @@ class CorpusStats:
         return np.maximum(np.log((self.n + 1.0) / (df + 0.5)), 0.0)
 
 
-def evidence(a: np.ndarray, b: np.ndarray, stats: CorpusStats) -> float:
-    """IDF-weighted cosine of two sorted unique term arrays, in [0, 1]."""
-    if not len(a) or not len(b):
+def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], stats: CorpusStats) -> float:
+    """TF-IDF cosine (sublinear term frequency, the corpus's IDF) of two documents' terms, in [0, 1]."""
+    (ka, ca), (kb, cb) = a, b
+    if not len(ka) or not len(kb):
         return 0.0
-    shared = np.intersect1d(a, b, assume_unique=True)
-    if not len(shared):
+    _, ia, ib = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+    if not len(ia):
         return 0.0
-    wa, wb, ws = stats.idf(a), stats.idf(b), stats.idf(shared)
+    wa = (1.0 + np.log(ca)) * stats.idf(ka)
+    wb = (1.0 + np.log(cb)) * stats.idf(kb)
     den = float(np.sqrt((wa * wa).sum() * (wb * wb).sum()))
-    return float((ws * ws).sum()) / den if den > 0 else 0.0
-
-
-class TermProfile:
-    """The term counts of a story's members (sorted keys, counts), for ``story_evidence``."""
-
-    __slots__ = ("keys", "counts", "members")
-
-    def __init__(self) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.counts = np.zeros(0, dtype=np.float64)
-        self.members = 0
-
-    def add(self, terms: np.ndarray) -> None:
-        keys = np.concatenate([self.keys, terms])
-        counts = np.concatenate([self.counts, np.ones(len(terms))])
-        self.keys, inverse = np.unique(keys, return_inverse=True)
-        self.counts = np.bincount(inverse, weights=counts, minlength=len(self.keys))
-        self.members += 1
-
-
-def story_evidence(terms: np.ndarray, profile: TermProfile, stats: CorpusStats) -> float:
-    """IDF-weighted cosine of a document's binary term vector and a story's mean member vector, in [0, 1]."""
-    if not len(terms) or not profile.members or not len(profile.keys):
-        return 0.0
-    w = stats.idf(terms)
-    pw = stats.idf(profile.keys) * (profile.counts / profile.members)
-    idx = np.searchsorted(profile.keys, terms)
-    idx[idx == len(profile.keys)] = 0
-    hit = profile.keys[idx] == terms
-    num = float((w[hit] * pw[idx[hit]]).sum())
-    den = float(np.sqrt((w * w).sum() * (pw * pw).sum()))
-    return num / den if den > 0 else 0.0
+    return float((wa[ia] * wb[ib]).sum()) / den if den > 0 else 0.0
