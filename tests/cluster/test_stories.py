@@ -169,3 +169,41 @@ def test_mixed_headline_and_article_corpus_is_sane(seeds):
     labels = cluster_texts(texts)
     assert labels[-4] == labels[-3]
     assert len({labels[i] for i in range(len(seeds))} & {labels[-4], labels[-1]}) == 0
+
+
+def _synthetic(domain, seed, events=24):
+    from storytrace.evaluation.synthetic_topic import build
+
+    docs = build(domain, seed, events)
+    arts = [Article(id=d["id"], source="", locator="", kind="text", raw=b"", text=d["text"], norm=normalize(d["text"]),
+                    content_hash="", title=d["title"], date=d["date"]) for d in docs]
+    return docs, arts
+
+
+def test_topic_dense_corpus_does_not_chain_and_links_stay_sparse():
+    """One industry, many projects: shared topic vocabulary must not make one story of several projects."""
+    docs, arts = _synthetic("aviation", 5)
+    truth = {d["id"]: d["story"] for d in docs}
+    stories, relations = build_stories(arts, _singletons(arts), [])
+    sizes = {}
+    for d in docs:
+        sizes[d["story"]] = sizes.get(d["story"], 0) + 1
+    mixed = [s for s in stories if len({truth[d] for d in s.documents}) > 1]
+    assert max(len(s.documents) for s in stories) <= max(sizes.values()) + 1
+    assert len(mixed) <= 2, [[truth[d] for d in s.documents] for s in mixed]
+    links = sum(len(s.related) for s in stories) // 2
+    assert links <= len(arts) // 4
+
+
+def test_undated_misdated_and_mixed_language_input_is_sane(seeds):
+    docs, arts = _synthetic("mining", 7, events=12)
+    for i, a in enumerate(arts):
+        if i % 3 == 0:
+            a.date = None  # undated
+        elif i % 3 == 1:
+            a.date = "1970-01-01" if i % 2 else "not a date"  # mis-dated
+    extra = [_article("de", "Die Regierung in Berlin hat am Montag einen neuen Haushalt beschlossen. " * 3),
+             _article("zh", "政府周一通过了新的预算。财政部长表示，赤字将在明年下降。" * 3)]
+    stories, _ = build_stories(arts + extra, _singletons(arts + extra), [])
+    assert sorted(d for s in stories for d in s.documents) == sorted(a.id for a in arts + extra)
+    assert max(len(s.documents) for s in stories) <= 6

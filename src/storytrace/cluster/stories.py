@@ -75,15 +75,15 @@ class StoryConfig:
     max_gap_days: int = sm.MAX_GAP_DAYS
     workers: int = 2  # processes building story views on large inputs (1: this process only)
     # corpus-specific evidence (match.story_evidence: TF-IDF cosine with the corpus's IDF), same-language pairs,
-    # once the corpus has MIN_DOCS units. A gate is the background level of this corpus (mean + k standard
-    # deviations of the evidence between documents taken regardless of content), clipped to [evidence_min,
-    # evidence_max]: a topic-dense corpus raises it, a corpus of unrelated reports keeps it low.
-    evidence_k: float = 4.0  # with the member the unit matches, to join
-    evidence_story_k: float = 3.0  # mean over the story's sampled members (canonical, first, latest), to join
-    evidence_related_k: float = 3.0  # with the best candidate's member, for a related link
+    # once the corpus has MIN_DOCS units. A gate is a quantile of the BACKGROUND evidence of this corpus (pairs
+    # of documents taken regardless of content), clipped to [evidence_min, evidence_max]: a topic-dense corpus
+    # raises it, a corpus of unrelated reports keeps it low.
+    evidence_q: float = 0.98  # with the member the unit matches, to join
+    evidence_story_q: float = 0.95  # mean over the story's sampled members (canonical, first, latest), to join
+    evidence_related_q: float = 0.95  # with the best candidate's member, for a related link
     evidence_min: float = 0.05
-    evidence_max: float = 0.35
-    background_pairs: int = 4  # each unit's evidence with this many units before it feeds the background
+    evidence_max: float = 0.60
+    background_pairs: int = 8  # each unit's evidence with this many units before it feeds the background
     # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
     title_threshold: float = 0.20
     title_lexical_weight: float = 0.7
@@ -197,6 +197,7 @@ class OnlineStories:
         self.language: dict[str, str] = {}
         self.short: set[str] = set()
         self._pending: dict[str, UnitInfo] = {}  # observed, not yet assigned
+        self._gates = (config.evidence_min, config.evidence_min, config.evidence_min)
         self.next_id = 0
 
     @property
@@ -220,10 +221,14 @@ class OnlineStories:
                 self._recent.append(u)
             del self._recent[:-k]
 
-    def gate(self, k: float) -> float:
-        """The evidence a pair needs in this corpus: background mean + k standard deviations, clipped."""
-        mean, std = self.stats.background()
-        return float(min(max(mean + k * std, self.config.evidence_min), self.config.evidence_max))
+        c = self.config
+        qs = self.stats.background_quantiles((c.evidence_q, c.evidence_story_q, c.evidence_related_q))
+        self._gates = tuple(float(min(max(q, c.evidence_min), c.evidence_max)) for q in qs)
+
+    def gates(self) -> tuple[float, float, float]:
+        """The evidence a pair needs in this corpus (join, story agreement, related link): quantiles of the
+        background evidence, clipped; recomputed after each observed chunk."""
+        return self._gates
 
     def title_vector(self, info: UnitInfo) -> np.ndarray:
         """[sqrt(1 - w) * title embedding, sqrt(w) * IDF-weighted hashed title words], unit length."""
@@ -361,7 +366,7 @@ class OnlineStories:
             for u in core:
                 if u not in pair:
                     pair[u], f = sm.score_pair(views[unit], views[u])
-                    copied[u] = f["char5_ovl"] >= COPY_OVERLAP
+                    copied[u] = f["char5_ovl"] >= COPY_OVERLAP and pair[u] >= COPY_SCORE
             member = max(core, key=pair.__getitem__)
             s = pair[member]
             if best_any is None or s > best_any[0]:
@@ -369,8 +374,7 @@ class OnlineStories:
             if s < self.same or (best_join is not None and s <= best_join[0]):
                 continue
             if self.comparable(unit, member) and not copied[member] and (
-                    self.evidence(unit, member) < self.gate(self.config.evidence_k)
-                    or self.story_evidence(unit, state) < self.gate(self.config.evidence_story_k)):
+                    self.evidence(unit, member) < self._gates[0] or self.story_evidence(unit, state) < self._gates[1]):
                 continue
             if not self._conflict(unit, view, state):
                 best_join = (s, state)
@@ -391,7 +395,7 @@ class OnlineStories:
         new = self.new_story(unit, vec)
         if best_any is not None and best_any[0] >= self.related_min:
             s, other, member = best_any
-            if not self.comparable(unit, member) or self.evidence(unit, member) >= self.gate(self.config.evidence_related_k):
+            if not self.comparable(unit, member) or self.evidence(unit, member) >= self._gates[2]:
                 new.related.append(other.id)
                 other.related.append(new.id)
         return new
@@ -503,9 +507,11 @@ class OnlineStories:
         self.stories = alive
 
 
-#: char 5-gram overlap with a member from which a unit is an edited copy of it: the evidence gates do not apply
-#: (in a flood of wire variants of one story nothing is corpus-specific, and a unique wire number dominates TF-IDF)
-COPY_OVERLAP = 0.5
+#: char 5-gram overlap and story similarity with a member from which a unit is an edited copy of it: the evidence
+#: gates do not apply (in a flood of wire variants of one story the background evidence is that story's own, so a
+#: quantile of it would split the story)
+COPY_OVERLAP = 0.6
+COPY_SCORE = 0.70
 CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
 
 

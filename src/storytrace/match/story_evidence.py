@@ -30,6 +30,7 @@ import xxhash
 BUCKETS = 1 << 22
 _MASK = np.uint64(BUCKETS - 1)
 MIN_DOCS = 20  # documents counted before the corpus statistics are trusted
+BACKGROUND_KEEP = 4096  # background evidence values kept (the latest)
 
 
 def name_keys(names: Iterable[str]) -> np.ndarray:
@@ -46,16 +47,16 @@ def terms_of(ids: np.ndarray, names: Iterable[str]) -> tuple[np.ndarray, np.ndar
 
 class CorpusStats:
     """Document frequencies of terms, counted as documents arrive (hashed, fixed memory), and the background
-    level of the evidence between documents of this corpus that are NOT known to be one story."""
+    distribution of the evidence between documents of this corpus taken without regard to their content (the
+    last ``BACKGROUND_KEEP`` values)."""
 
-    __slots__ = ("df", "n", "_bg_n", "_bg_sum", "_bg_sq")
+    __slots__ = ("df", "n", "_bg", "_bg_n")
 
     def __init__(self) -> None:
         self.df = np.zeros(BUCKETS, dtype=np.uint32)
         self.n = 0
+        self._bg = np.zeros(BACKGROUND_KEEP, dtype=np.float64)
         self._bg_n = 0
-        self._bg_sum = 0.0
-        self._bg_sq = 0.0
 
     def add_many(self, term_lists: Iterable[np.ndarray]) -> None:
         """Count several documents (their unique term keys)."""
@@ -70,28 +71,29 @@ class CorpusStats:
     def add_background(self, values: Iterable[float]) -> None:
         """Evidence of document pairs taken without regard to their content (a sample of the corpus's pairs)."""
         for v in values:
+            self._bg[self._bg_n % BACKGROUND_KEEP] = v
             self._bg_n += 1
-            self._bg_sum += v
-            self._bg_sq += v * v
 
-    def background(self) -> tuple[float, float]:
-        """(mean, standard deviation) of the background evidence; (0, 0) before any was counted."""
+    def background_quantiles(self, qs: Iterable[float]) -> list[float]:
+        """Quantiles of the background evidence (0 before any was counted)."""
+        qs = list(qs)
         if not self._bg_n:
-            return 0.0, 0.0
-        mean = self._bg_sum / self._bg_n
-        return mean, float(np.sqrt(max(self._bg_sq / self._bg_n - mean * mean, 0.0)))
+            return [0.0] * len(qs)
+        return [float(x) for x in np.quantile(self._bg[:min(self._bg_n, BACKGROUND_KEEP)], qs)]
 
     @property
     def ready(self) -> bool:
         """Whether enough documents were counted for the weights to mean something."""
         return self.n >= MIN_DOCS
 
-    def idf(self, terms: np.ndarray) -> np.ndarray:
-        """Inverse document frequency of each term (float64)."""
+    def idf(self, terms: np.ndarray, shared_only: bool = False) -> np.ndarray:
+        """Inverse document frequency of each term (float64). ``shared_only``: 0 for a term counted in at most one
+        document (it cannot be evidence for any pair, and a unique wire number or byline would dominate)."""
         if not len(terms):
             return np.zeros(0)
         df = self.df[(terms & _MASK).astype(np.int64)].astype(np.float64)
-        return np.maximum(np.log((self.n + 1.0) / (df + 0.5)), 0.0)
+        w = np.maximum(np.log((self.n + 1.0) / (df + 0.5)), 0.0)
+        return np.where(df > 1, w, 0.0) if shared_only else w
 
 
 def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], stats: CorpusStats) -> float:
@@ -102,7 +104,7 @@ def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
     _, ia, ib = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
     if not len(ia):
         return 0.0
-    wa = (1.0 + np.log(ca)) * stats.idf(ka)
-    wb = (1.0 + np.log(cb)) * stats.idf(kb)
+    wa = (1.0 + np.log(ca)) * stats.idf(ka, shared_only=True)
+    wb = (1.0 + np.log(cb)) * stats.idf(kb, shared_only=True)
     den = float(np.sqrt((wa * wa).sum() * (wb * wb).sum()))
     return float((wa[ia] * wb[ib]).sum()) / den if den > 0 else 0.0

@@ -1,7 +1,7 @@
 """Write a synthetic TOPIC-DENSE labelled corpus: many reports on different projects of one industry, a few
 reports per project (same story), some follow-ups (a later event of the same project: related).
 
-    python scripts/build_story_model/synth_topic_corpus.py --domain mining --seed 1 --out benchmarks/story_corpora/synth_mining_dev.jsonl
+    python -m storytrace.evaluation.synthetic_topic --domain mining --seed 1 --out benchmarks/story_corpora/synth_mining_dev.jsonl
 
 Every report shares the industry's vocabulary ("lithium", "mine", "tonnes", "project", background sentences on
 demand and prices); what tells two reports apart is the company, the place, the people, the quantities and the
@@ -126,16 +126,19 @@ def build(domain: str, seed: int, events: int) -> list[dict]:
         follow_up = rng.random() < 0.3
         stories = [(story, None, e)]
         if follow_up:
-            f = dict(e, date=e["date"] + dt.timedelta(days=rng.randrange(45, 120)))
+            # a later event of the same project: same company, place and kind, new figures, people and date
+            f = dict(e, date=e["date"] + dt.timedelta(days=rng.randrange(45, 120)), money=e["money"] + rng.choice([60, 90, 150]),
+                     jobs=e["jobs"] + rng.choice([40, 80]), year=e["year"] + 1, person=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                     official=f"{rng.choice(FIRST)} {rng.choice(LAST)}")
             stories.append((story + "F", rng.choice(d["follow"]), f))
         for sid, follow, ev in stories:
             count = n_reports if follow is None else rng.choice([1, 2])
             for r in range(count):
-                style = (r + i) % 3
+                style = (r + i + (follow is not None)) % 3
                 sents = _sentences(ev, d, style, follow)
                 body = [sents[0], *rng.sample(sents[1:], len(sents) - 1)]
-                bg = rng.sample(d["background"], 3)
-                text = " ".join(body[:3]) + "\n\n" + " ".join(bg[:2]) + "\n\n" + " ".join(body[3:]) + " " + bg[2]
+                bg = rng.choice(d["background"])  # one shared-topic sentence: real reports share vocabulary, not text
+                text = " ".join(body[:3]) + "\n\n" + bg + "\n\n" + " ".join(body[3:])
                 title = sents[0].split(",")[0].rstrip(".")
                 related = [s for s, _, _ in stories if s != sid]
                 date = ev["date"] + dt.timedelta(days=rng.randrange(0, 2))
