@@ -75,12 +75,14 @@ class StoryConfig:
     max_gap_days: int = sm.MAX_GAP_DAYS
     workers: int = 2  # processes building story views on large inputs (1: this process only)
     # corpus-specific evidence (match.story_evidence: TF-IDF cosine with the corpus's IDF), same-language pairs,
-    # once the corpus has MIN_DOCS units. A gate is a quantile of the BACKGROUND evidence of this corpus (pairs
-    # of documents taken regardless of content), clipped to [evidence_min, evidence_max]: a topic-dense corpus
-    # raises it, a corpus of unrelated reports keeps it low.
-    evidence_q: float = 0.98  # with the member the unit matches, to join
-    evidence_story_q: float = 0.95  # mean over the story's sampled members (canonical, first, latest), to join
-    evidence_related_q: float = 0.95  # with the best candidate's member, for a related link
+    # once the corpus has MIN_DOCS units. A gate is an outlier fence of the BACKGROUND evidence of this corpus
+    # (pairs of documents taken regardless of content): q75 + k * (q75 - q25), clipped to [evidence_min,
+    # evidence_max]. A topic-dense corpus raises it, a corpus of unrelated reports keeps it low; quartiles stay
+    # put when a small corpus's background holds some same-story pairs. k set on long_dev and the synthetic dev
+    # corpora (2.7-2.8 puts the fence between their same-story and different-story pairs).
+    evidence_k: float = 2.75  # with the member the unit matches, to join
+    evidence_story_k: float = 2.25  # mean over the story's sampled members (canonical, first, latest), to join
+    evidence_related_k: float = 2.5  # with the best candidate's member, for a related link
     evidence_min: float = 0.05
     evidence_max: float = 0.60
     background_pairs: int = 8  # each unit's evidence with this many units before it feeds the background
@@ -222,11 +224,12 @@ class OnlineStories:
             del self._recent[:-k]
 
         c = self.config
-        qs = self.stats.background_quantiles((c.evidence_q, c.evidence_story_q, c.evidence_related_q))
-        self._gates = tuple(float(min(max(q, c.evidence_min), c.evidence_max)) for q in qs)
+        q25, q75 = self.stats.background_quantiles((0.25, 0.75))
+        fences = [q75 + k * (q75 - q25) for k in (c.evidence_k, c.evidence_story_k, c.evidence_related_k)]
+        self._gates = tuple(float(min(max(f, c.evidence_min), c.evidence_max)) for f in fences)  # type: ignore[assignment]
 
     def gates(self) -> tuple[float, float, float]:
-        """The evidence a pair needs in this corpus (join, story agreement, related link): quantiles of the
+        """The evidence a pair needs in this corpus (join, story agreement, related link): outlier fences of the
         background evidence, clipped; recomputed after each observed chunk."""
         return self._gates
 

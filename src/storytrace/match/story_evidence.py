@@ -29,7 +29,7 @@ import xxhash
 
 BUCKETS = 1 << 22
 _MASK = np.uint64(BUCKETS - 1)
-MIN_DOCS = 20  # documents counted before the corpus statistics are trusted
+MIN_DOCS = 12  # documents counted before the corpus statistics are trusted
 BACKGROUND_KEEP = 4096  # background evidence values kept (the latest)
 
 
