@@ -10,13 +10,15 @@ so far (the chunk included). Then each unit, by its own kind:
 * an ARTICLE (``match.story.is_short`` false) joins the best candidate story when all of
   - story similarity (``match.story``, the combiner) >= the same-story threshold against a member of the
     story's CORE (its canonical and first members);
-  - corpus-specific evidence with that member (``story_evidence.evidence``: IDF-weighted overlap of words
-    and names) >= ``evidence_same``: shared topic vocabulary alone never makes one story;
-  - agreement with the story AS A WHOLE (``story_evidence.story_evidence``: the same weighting against the
-    mean term vector of all its members) >= ``evidence_story``: a unit that matches one member but not the
-    story does not chain two events;
+  - corpus-specific evidence with that member (``story_evidence.evidence``: TF-IDF cosine of words and
+    names with this corpus's IDF) >= the join gate: shared topic vocabulary alone never makes one story;
+  - agreement with the story AS A WHOLE: the mean evidence with its sampled members (canonical, first and
+    latest units) >= the story gate: a unit that matches one member but not the story does not chain two
+    events (the no-chaining rule);
   - no time conflict (publication dates more than ``max_gap_days`` from the story's, or event times that
     exclude each other);
+  the gates are outlier fences of this corpus's background evidence (``StoryConfig.evidence_k``); an edited
+  copy of a member (char 5-gram overlap >= ``COPY_OVERLAP`` and similarity >= ``COPY_SCORE``) needs no gate;
   the two evidence rules hold only between texts of one language (cross-language pairs share few words),
   and only once ``story_evidence.MIN_DOCS`` units were counted (before that there is no corpus);
 * a SHORT text (headline, teaser) joins the story with the nearest TITLE centroid when the cosine reaches
@@ -24,8 +26,12 @@ so far (the chunk included). Then each unit, by its own kind:
   weighted by their corpus IDF]``; articles add their title's vector to their story's title centroid, so a
   teaser finds the article's story;
 * otherwise it starts a new story, linked as ``related`` to the best candidate when the score reaches the
-  related threshold AND the pair shares corpus-specific evidence >= ``evidence_related`` (or reaches the
+  related threshold AND the pair passes the related evidence gate (or reaches the
   same-story threshold but the time conflicts: same actors, a later event). One link at most per new story.
+
+At the end of a run, stories made only of short texts whose title centroids are each other's nearest above
+``title_merge`` are merged (``OnlineStories.consolidate``): the online pass splits a headline story whose first
+titles differ.
 
 Candidates are the ``candidates`` stories with the highest centroid cosine (mean unit embedding), found by
 brute force over a numpy matrix (see docs/bench_story.md for when an ANN index would pay off).

@@ -1,24 +1,25 @@
 """Corpus-adaptive evidence for the same-story decision: what two reports share that is specific to an
 event in THIS corpus, against what every report of the corpus's topic says.
 
-Every document has TERMS: the folded word ids of its words of 4+ letters (``text.tokens``, the ids the
-story view holds) and its capitalised tokens (the multi-script name proxy of ``match.story``: actors and
-places, hashed into a separate key space so a name counts twice: once as a word, once as a name). Numbers
-of 4+ digits (years, amounts) are words too.
+Every document has TERMS: the folded word ids of its words (``text.tokens``, repeats counted) and its
+capitalised tokens (the multi-script name proxy of ``match.story``: actors and places, hashed into a separate
+key space, so a name counts twice: once as a word, once as a name). Numbers are words too.
 
 ``CorpusStats`` counts in how many documents each term occurs (a hashed table of ``2**22`` counters, 16 MB,
-bounded on any corpus; collisions are negligible below a few million distinct terms), updated as
-documents arrive, in the order the story engine takes them. The inverse document frequency
-``log((n + 1) / (df + 0.5))`` then gives a term's weight: in 100 energy trade-press articles "solar",
-"project" and "megawatt" weigh almost nothing, a company, a town or a date shared by two reports weighs a
-lot. With fewer than ``MIN_DOCS`` documents counted there is no corpus to learn from and the evidence is
-not used (``CorpusStats.ready``): ``compare`` of two documents then decides on the story similarity alone.
+bounded on any corpus; collisions are negligible below a few million distinct terms), updated as documents
+arrive, in the order the story engine takes them (a chunk is counted before any of it is assigned). The inverse
+document frequency ``log((n + 1) / (df + 0.5))`` gives a term's weight: in 100 energy trade-press articles
+"solar", "project" and "megawatt" weigh almost nothing, a company, a town, a person or a figure shared by two
+reports weighs a lot. A term counted in only one document weighs 0 in the evidence (it cannot be shared, and a
+unique wire number or byline would dominate the norm). Below ``MIN_DOCS`` documents there is no corpus to learn
+from and the engine does not use the evidence: ``compare`` of two documents decides on the story similarity.
 
-``evidence(a, b)``: the IDF-weighted cosine of the two term sets (binary, so a term repeated in one text
-does not count more); ``story_evidence``: the same cosine of a document against a story's term profile
-(the mean of its members' binary term vectors): whether the document agrees with the story as a WHOLE,
-not only with one member (Miranda et al. 2018 keep TF-IDF sub-vectors of tokens and entities per cluster
-with IDF updated from the stream; this is that, on binary terms).
+``evidence(a, b)``: the TF-IDF cosine (sublinear term frequency) of two documents. ``CorpusStats`` also keeps
+the BACKGROUND: the evidence of pairs taken regardless of content (each document with the few before it), whose
+quartiles set the engine's gates (``cluster.stories.StoryConfig.evidence_k``): a same-story pair must be an
+outlier of what two reports of this corpus share anyway. Miranda et al. 2018 keep TF-IDF sub-vectors of tokens
+and entities per cluster with IDF updated from the stream; this is that idea, with the corpus's own background
+instead of a learned threshold.
 """
 from __future__ import annotations
 
