@@ -21,8 +21,9 @@ so far (the chunk included). Then each unit, by its own kind:
   copy of a member (char 5-gram overlap >= ``COPY_OVERLAP`` and similarity >= ``COPY_SCORE``) needs no gate;
   the two evidence rules hold only between texts of one language (cross-language pairs share few words),
   and only once ``story_evidence.MIN_DOCS`` units were counted (before that there is no corpus);
-* a SHORT text (headline, teaser) joins the story with the nearest TITLE centroid when the cosine reaches
-  ``title_threshold``; title vectors are ``[sqrt(1 - w) * embedding of the title, sqrt(w) * hashed words
+* a SHORT text (headline, teaser) joins the best candidate story whose core holds an ARTICLE with a pair score
+  >= the same-story threshold (as an article would, without the evidence fences: a headline has too few
+  terms); else the story with the nearest TITLE centroid when the cosine reaches ``title_threshold``; title vectors are ``[sqrt(1 - w) * embedding of the title, sqrt(w) * hashed words
   weighted by their corpus IDF]``; articles add their title's vector to their story's title centroid, so a
   teaser finds the article's story;
 * otherwise it starts a new story, linked as ``related`` to the best candidate when the score reaches the
@@ -363,7 +364,7 @@ class OnlineStories:
         """Assign one article."""
         assert self.views is not None
         size, floor = self.config.core_size, self.config.pair_floor
-        cands = [(state, [u for u in state.core(size) if u not in self.short and float(_f32(self.vectors[u]) @ vec) >= floor])
+        cands = [(state, [u for u in state.core(size) if float(_f32(self.vectors[u]) @ vec) >= floor])
                  for state, _ in self.candidates(vec)]
         cands = [(state, core) for state, core in cands if core]
         if not cands:
@@ -418,6 +419,9 @@ class OnlineStories:
         and its dates do not conflict."""
         info = self._pending.get(unit)
         n = len(self.stories)
+        joined = self._short_to_article_story(unit, vec)
+        if joined is not None:
+            return joined
         if n and info is not None:
             sims = self._titles.rows[:n] @ self.title_vector(info)
             for j in np.argsort(-sims, kind="stable")[:self.config.candidates]:
@@ -429,6 +433,31 @@ class OnlineStories:
                     state.roles[unit] = (state.canonical, "same_story", float(sims[j]))
                     return state
         return self.new_story(unit, vec)
+
+    def _short_to_article_story(self, unit: str, vec: np.ndarray) -> _State | None:
+        """A headline or teaser of an article story: the best candidate story whose core holds an article with a
+        pair score >= the same-story threshold (no evidence fences: a headline has too few terms), if the dates
+        allow. None when there is no such story (or no views: then only the title path)."""
+        if self.views is None:
+            return None
+        size, floor = self.config.core_size, self.config.pair_floor
+        cands = [(state, [u for u in state.core(size) if u not in self.short and float(_f32(self.vectors[u]) @ vec) >= floor])
+                 for state, _ in self.candidates(vec)]
+        cands = [(state, core) for state, core in cands if core]
+        if not cands:
+            return None
+        views = self.views([unit, *{u for _, core in cands for u in core}])
+        best: tuple[float, _State] | None = None
+        for state, core in cands:
+            s = max(self.score(unit, u, views) for u in core)
+            if s >= self.same and (best is None or s > best[0]) and not self._date_conflict(unit, state):
+                best = (s, state)
+        if best is None:
+            return None
+        state = best[1]
+        self._join(state, unit, vec)
+        state.roles[unit] = (state.canonical, "same_story", best[0])
+        return state
 
     def consolidate(self, first_new: int = 0) -> int:
         """Merge stories of short texts whose title centroids are each other's nearest above ``title_merge``
@@ -525,7 +554,6 @@ class OnlineStories:
 COPY_OVERLAP = 0.6
 COPY_SCORE = 0.70
 CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
-
 
 def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
     """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
