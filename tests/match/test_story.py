@@ -129,3 +129,15 @@ def test_compare_decides_as_the_story_engine_does(seed_articles):
         linked = len(stories) == 2 and stories[0].related == [stories[1].id]
         assert together == (c.relation in ("rewrite", "same_story")), (a.id, b.id, c.relation)
         assert linked == (c.relation == "related"), (a.id, b.id, c.relation)
+
+
+def test_compare_of_two_headlines_follows_the_short_text_rule():
+    from storytrace.cluster.stories import cluster_texts
+
+    pairs = [("serbia turkey drone production", "turkey serbia drones joint production"),
+             ("riverton bridge closed floods", "central bank holds interest rates")]
+    for a, b in pairs:
+        c = compare(a, b)
+        labels = cluster_texts([a, b])
+        assert (labels[0] == labels[1]) == (c.relation == "same_story"), (a, b, c.relation, c.scores)
+    assert compare(*pairs[0]).relation == "same_story" and compare(*pairs[1]).relation == "unrelated"

@@ -58,6 +58,7 @@ import numpy as np
 from ..fingerprint.semantic import one_blas_thread
 from ..match import story as sm
 from ..match import story_evidence as se
+from ..match.story_evidence import hashed_terms  # noqa: F401  (re-exported: tests and scripts use it from here)
 from ..records import Article, Relation
 from .analysis import DUPLICATE_RELATIONS, Group, Story, member_roles
 
@@ -95,8 +96,8 @@ class StoryConfig:
 
     background_pairs: int = 8  # each unit's evidence with this many units before it feeds the background
     # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
-    title_threshold: float = 0.20
-    title_lexical_weight: float = 0.7
+    title_threshold: float = sm.TITLE_THRESHOLD
+    title_lexical_weight: float = sm.TITLE_LEXICAL_WEIGHT
     title_merge: float = 0.45  # title-centroid cosine at which two stories of short texts are merged (consolidate)
 
     def __post_init__(self) -> None:
@@ -244,12 +245,10 @@ class OnlineStories:
         return self._gates
 
     def title_vector(self, info: UnitInfo) -> np.ndarray:
-        """[sqrt(1 - w) * title embedding, sqrt(w) * IDF-weighted hashed title words], unit length."""
-        w = self.config.title_lexical_weight
-        lexical = hashed_terms(info.title_ids, self.stats.idf(info.title_ids))
-        v = np.concatenate([np.sqrt(1 - w) * info.title_dense, np.sqrt(w) * lexical]).astype(np.float32)
-        n = float(np.linalg.norm(v))
-        return v / n if n else v
+        """[sqrt(1 - w) * title embedding, sqrt(w) * hashed title words weighted by their corpus IDF (uniform
+        below MIN_DOCS documents)], unit length (``story_evidence.title_vector``)."""
+        weights = self.stats.idf(info.title_ids) if self.stats.ready else np.ones(len(info.title_ids))
+        return se.title_vector(info.title_dense, info.title_ids, weights, self.config.title_lexical_weight)
 
     # -- stories ---------------------------------------------------------------------------------
     def new_story(self, unit: str, vec: np.ndarray, story_id: str | None = None) -> _State:
@@ -555,25 +554,6 @@ COPY_OVERLAP = 0.6
 COPY_SCORE = 0.70
 CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
 
-def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
-    """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
-    that needs no fitting, so it works on any stream."""
-    out = np.zeros(dim, dtype=np.float64)
-    if not len(ids):
-        return out.astype(np.float32)
-    w = np.asarray(ids, dtype=np.uint64)
-    shift = np.uint64(64 - int(np.log2(dim)))
-    with np.errstate(over="ignore"):
-        for h in _HASHES:
-            mixed = w * h
-            col = (mixed >> shift).astype(np.int64)
-            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
-            np.add.at(out, col, sign * weights)
-    n = float(np.linalg.norm(out))
-    return (out / n if n else out).astype(np.float32)
-
-
-_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
 
 
 # ---------------------------------------------------------------------------------------------

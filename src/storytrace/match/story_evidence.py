@@ -109,3 +109,34 @@ def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
     wb = (1.0 + np.log(cb)) * stats.idf(kb, shared_only=True)
     den = float(np.sqrt((wa * wa).sum() * (wb * wb).sum()))
     return float((wa[ia] * wb[ib]).sum()) / den if den > 0 else 0.0
+
+
+def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
+    """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
+    that needs no fitting, so it works on any stream."""
+    out = np.zeros(dim, dtype=np.float64)
+    if not len(ids):
+        return out.astype(np.float32)
+    w = np.asarray(ids, dtype=np.uint64)
+    shift = np.uint64(64 - int(np.log2(dim)))
+    with np.errstate(over="ignore"):
+        for h in _HASHES:
+            mixed = w * h
+            col = (mixed >> shift).astype(np.int64)
+            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+            np.add.at(out, col, sign * weights)
+    n = float(np.linalg.norm(out))
+    return (out / n if n else out).astype(np.float32)
+
+
+_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def title_vector(dense: np.ndarray, ids: np.ndarray, weights: np.ndarray, lexical_weight: float) -> np.ndarray:
+    """The title vector of a short text: ``[sqrt(1 - w) * embedding, sqrt(w) * hashed weighted words]``, unit
+    length (1,024 dims)."""
+    w = lexical_weight
+    v = np.concatenate([np.sqrt(1 - w) * np.asarray(dense, dtype=np.float32), np.sqrt(w) * hashed_terms(ids, weights)])
+    v = v.astype(np.float32)
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
