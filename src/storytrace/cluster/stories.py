@@ -119,28 +119,29 @@ class UnitInfo:
     (``unit_infos``; the same on every engine)."""
 
     short: bool  # a headline or teaser (match.story.is_short)
-    language: str
     terms: tuple[np.ndarray, np.ndarray]  # sorted unique term keys and their counts (story_evidence.terms_of)
     title_ids: np.ndarray  # word ids of the title text, repeats kept (the hashed half of the title vector)
-    title_dense: np.ndarray  # (512,) float32 embedding of the title text
 
 
 def unit_infos(items: Sequence[tuple[str, str | None]]) -> list[UnitInfo]:
-    """``UnitInfo`` of (text, title) pairs: one embedding call for their title texts (the whole text of a short
-    one, else ``match.story.view_title``)."""
-    from ..fingerprint.semantic import embed
-    from ..text.language import detect_language
+    """``UnitInfo`` of (text, title) pairs (the title text of a short one is its whole text, else
+    ``match.story.view_title``). No embedding: the dense half of a title vector is the unit's retrieval vector."""
     from ..text.tokens import tokenize
 
-    shorts = [sm.is_short(t) for t, _ in items]
-    title_texts = [t.strip() if s else sm.view_title(t, ti) for (t, ti), s in zip(items, shorts)]
-    dense = embed(title_texts).astype(np.float32) if items else np.zeros((0, 512), np.float32)
     out = []
-    for (text, _), short, title, d in zip(items, shorts, title_texts, dense):
-        language = "" if short else detect_language(text[:LANG_CHARS])  # short texts use no evidence gate
-        out.append(UnitInfo(short=short, language=language, terms=se.terms_of(tokenize(text).ids, sm._caps(text)),
-                            title_ids=tokenize(title).ids, title_dense=d))
+    for text, title in items:
+        short = sm.is_short(text)
+        title_text = text.strip() if short else sm.view_title(text, title)
+        out.append(UnitInfo(short=short, terms=se.terms_of(tokenize(text).ids, sm._caps(text)),
+                            title_ids=tokenize(title_text).ids))
     return out
+
+
+def language_of(text: str) -> str:
+    """The language the evidence fences compare (``text.language`` on the first ``LANG_CHARS`` characters)."""
+    from ..text.language import detect_language
+
+    return detect_language(text[:LANG_CHARS])
 
 
 LANG_CHARS = 200  # characters the language of a unit is told from
@@ -220,7 +221,6 @@ class OnlineStories:
         """Count the terms of units about to be assigned (a whole chunk before any of it is assigned)."""
         for u, info in zip(units, infos):
             self.terms[u] = info.terms
-            self.language[u] = info.language
             if info.short:
                 self.short.add(u)
             self._pending[u] = info
@@ -244,11 +244,11 @@ class OnlineStories:
         background evidence, clipped; recomputed after each observed chunk."""
         return self._gates
 
-    def title_vector(self, info: UnitInfo) -> np.ndarray:
-        """[sqrt(1 - w) * title embedding, sqrt(w) * hashed title words weighted by their corpus IDF (uniform
+    def title_vector(self, info: UnitInfo, vec: np.ndarray) -> np.ndarray:
+        """[sqrt(1 - w) * the unit's embedding, sqrt(w) * hashed title words weighted by their corpus IDF (uniform
         below MIN_DOCS documents)], unit length (``story_evidence.title_vector``)."""
         weights = self.stats.idf(info.title_ids) if self.stats.ready else np.ones(len(info.title_ids))
-        return se.title_vector(info.title_dense, info.title_ids, weights, self.config.title_lexical_weight)
+        return se.title_vector(vec, info.title_ids, weights, self.config.title_lexical_weight)
 
     # -- stories ---------------------------------------------------------------------------------
     def new_story(self, unit: str, vec: np.ndarray, story_id: str | None = None) -> _State:
@@ -268,7 +268,7 @@ class OnlineStories:
         self._main.add(state.row, vec)
         info = self._pending.pop(unit, None)
         if info is not None:
-            self._titles.add(state.row, self.title_vector(info))
+            self._titles.add(state.row, self.title_vector(info, vec))
         day = sm.day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
@@ -286,19 +286,29 @@ class OnlineStories:
         return [(self.stories[i], float(sims[i])) for i in top if sims[i] >= self.config.retrieval_floor]
 
     # -- evidence ----------------------------------------------------------------------------------
-    def comparable(self, a: str, b: str) -> bool:
-        """Whether the corpus evidence applies to units a and b: one language, and a corpus to weigh with."""
-        return self.stats.ready and self.language.get(a) == self.language.get(b) and a in self.terms and b in self.terms
+    def comparable(self, a: str, b: str, views: dict[str, sm.StoryView]) -> bool:
+        """Whether the corpus evidence applies to units a and b: one language, and a corpus to weigh with. A
+        unit's language is told when first needed (from its view's text), so most units never pay for it."""
+        if not (self.stats.ready and a in self.terms and b in self.terms) or a in self.short or b in self.short:
+            return False
+        return self._language(a, views) == self._language(b, views)
+
+    def _language(self, unit: str, views: dict[str, sm.StoryView]) -> str:
+        lang = self.language.get(unit)
+        if lang is None:
+            view = views.get(unit) or self.views([unit])[unit]  # type: ignore[misc]
+            lang = self.language[unit] = language_of(view.text)
+        return lang
 
     def evidence(self, a: str, b: str) -> float:
         return se.evidence(self.terms[a], self.terms[b], self.stats)
 
-    def story_evidence(self, unit: str, state: _State) -> float:
+    def story_evidence(self, unit: str, state: _State, views: dict[str, sm.StoryView]) -> float:
         """Mean evidence of a unit with the story's sampled members: its core and its latest units (of the
         unit's language): agreement with the story as a whole, not with one member."""
         size = self.config.core_size
         members = [u for u in dict.fromkeys([*state.core(size), *state.units[-size:]])
-                   if u in self.terms and self.language.get(u) == self.language.get(unit)]
+                   if u != unit and self.comparable(unit, u, views)]
         if not members:
             return 1.0
         return float(np.mean([self.evidence(unit, m) for m in members]))
@@ -385,8 +395,8 @@ class OnlineStories:
                 best_any = (s, state, member)
             if s < self.same or (best_join is not None and s <= best_join[0]):
                 continue
-            if self.comparable(unit, member) and not copied[member] and (
-                    self.evidence(unit, member) < self._gates[0] or self.story_evidence(unit, state) < self._gates[1]):
+            if self.comparable(unit, member, views) and not copied[member] and (
+                    self.evidence(unit, member) < self._gates[0] or self.story_evidence(unit, state, views) < self._gates[1]):
                 continue
             if not self._conflict(unit, view, state):
                 best_join = (s, state)
@@ -407,7 +417,7 @@ class OnlineStories:
         new = self.new_story(unit, vec)
         if best_any is not None and best_any[0] >= self.related_min:
             s, other, member = best_any
-            if not self.comparable(unit, member) or self.evidence(unit, member) >= self._gates[2]:
+            if not self.comparable(unit, member, views) or self.evidence(unit, member) >= self._gates[2]:
                 new.related.append(other.id)
                 other.related.append(new.id)
         return new
@@ -422,7 +432,7 @@ class OnlineStories:
         if joined is not None:
             return joined
         if n and info is not None:
-            sims = self._titles.rows[:n] @ self.title_vector(info)
+            sims = self._titles.rows[:n] @ self.title_vector(info, vec)
             for j in np.argsort(-sims, kind="stable")[:self.config.candidates]:
                 if sims[j] < self.config.title_threshold:
                     break
