@@ -10,7 +10,7 @@ import pytest
 import storytrace
 from storytrace.cluster.analysis import DUPLICATE_RELATIONS, Group, Story
 from storytrace.cluster.stories import (
-    OnlineStories, StoryConfig, build_stories, cluster_titles, embed_articles, hashed_words,
+    StoryConfig, build_stories, cluster_texts, embed_articles, hashed_terms,
 )
 from storytrace.records import Article, RawRecord
 from storytrace.text.clean import clean_record
@@ -147,18 +147,63 @@ def test_config_is_validated():
     with pytest.raises(ValueError):
         StoryConfig(core_size=0)
     with pytest.raises(ValueError):
-        StoryConfig(mode="topic")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        build_stories([], [], [], config=StoryConfig(mode="title"))
+        StoryConfig(title_lexical_weight=1.5)
     assert build_stories([], [], []) == ([], [])
 
 
-def test_title_mode_and_hashed_words():
-    h = hashed_words(["drone deal serbia turkey", "drone deal serbia turkey", ""])
-    assert np.allclose(h[0], h[1]) and np.linalg.norm(h[0]) == pytest.approx(1.0, abs=1e-5) and not h[2].any()
-    labels = cluster_titles(["serbia turkey drone production", "turkey serbia drones joint production",
-                             "riverton bridge closed floods", "floods close riverton bridge"])
+def test_headlines_are_recognised_per_document_and_clustered():
+    ids = np.array([11, 12, 13], dtype=np.uint64)
+    h = hashed_terms(ids, np.ones(3))
+    assert np.allclose(h, hashed_terms(ids, np.ones(3))) and np.linalg.norm(h) == pytest.approx(1.0, abs=1e-5)
+    assert not hashed_terms(np.zeros(0, np.uint64), np.zeros(0)).any()
+    labels = cluster_texts(["serbia turkey drone production", "turkey serbia drones joint production",
+                            "riverton bridge closed floods", "floods close riverton bridge"])
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
-    engine = OnlineStories(StoryConfig(mode="title"), dim=4)
-    assert engine.add_title("x", np.array([1.0, 0, 0, 0], np.float32)).row == 0
 
+
+def test_mixed_headline_and_article_corpus_is_sane(seeds):
+    """Articles go the article path, headlines the title path, in one corpus; no story mixes the seeds' topics
+    with unrelated headlines."""
+    texts = [seeds[k] for k in sorted(seeds)] + ["riverton bridge closed after floods", "floods close riverton bridge",
+                                                 "drone deal signed", "central bank holds rates"]
+    labels = cluster_texts(texts)
+    assert labels[-4] == labels[-3]
+    assert len({labels[i] for i in range(len(seeds))} & {labels[-4], labels[-1]}) == 0
+
+
+def _synthetic(domain, seed, events=24):
+    from storytrace.evaluation.synthetic_topic import build
+
+    docs = build(domain, seed, events)
+    arts = [Article(id=d["id"], source="", locator="", kind="text", raw=b"", text=d["text"], norm=normalize(d["text"]),
+                    content_hash="", title=d["title"], date=d["date"]) for d in docs]
+    return docs, arts
+
+
+def test_topic_dense_corpus_does_not_chain_and_links_stay_sparse():
+    """One industry, many projects: shared topic vocabulary must not make one story of several projects."""
+    docs, arts = _synthetic("aviation", 5)
+    truth = {d["id"]: d["story"] for d in docs}
+    stories, relations = build_stories(arts, _singletons(arts), [])
+    sizes = {}
+    for d in docs:
+        sizes[d["story"]] = sizes.get(d["story"], 0) + 1
+    mixed = [s for s in stories if len({truth[d] for d in s.documents}) > 1]
+    assert max(len(s.documents) for s in stories) <= max(sizes.values()) + 1
+    assert len(mixed) <= 2, [[truth[d] for d in s.documents] for s in mixed]
+    links = sum(len(s.related) for s in stories) // 2
+    assert links <= len(arts) // 4
+
+
+def test_undated_misdated_and_mixed_language_input_is_sane(seeds):
+    docs, arts = _synthetic("mining", 7, events=12)
+    for i, a in enumerate(arts):
+        if i % 3 == 0:
+            a.date = None  # undated
+        elif i % 3 == 1:
+            a.date = "1970-01-01" if i % 2 else "not a date"  # mis-dated
+    extra = [_article("de", "Die Regierung in Berlin hat am Montag einen neuen Haushalt beschlossen. " * 3),
+             _article("zh", "政府周一通过了新的预算。财政部长表示，赤字将在明年下降。" * 3)]
+    stories, _ = build_stories(arts + extra, _singletons(arts + extra), [])
+    assert sorted(d for s in stories for d in s.documents) == sorted(a.id for a in arts + extra)
+    assert max(len(s.documents) for s in stories) <= 6

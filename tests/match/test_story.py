@@ -111,3 +111,33 @@ def test_char_grams_and_overlap():
     assert g.dtype == np.uint64 and np.all(np.diff(g.astype(np.float64)) >= 0)
     assert sm._overlap(g, g) == 1.0 and sm._overlap(g, sm.char_grams("completely different")) < 0.2
     assert len(sm.char_grams("ab")) == 1
+
+
+def test_compare_decides_as_the_story_engine_does(seed_articles):
+    """One path: for two documents (no corpus to weigh evidence with) compare's story relation is what
+    build_stories makes of them: one story for rewrite/same_story, a related link for related."""
+    from storytrace.cluster.analysis import Group
+    from storytrace.cluster.stories import build_stories
+
+    arts = [seed_articles[k] for k in sorted(seed_articles)]
+    for a, b in [(arts[0], arts[1]), (arts[0], arts[3]), (arts[0], arts[4]), (arts[1], arts[4])]:
+        c = compare(a, b)
+        if c.relation in ("exact", "near_duplicate", "contains"):
+            continue
+        stories, _ = build_stories([a, b], [Group("g1", a.id, [a.id]), Group("g2", b.id, [b.id])], [])
+        together = len(stories) == 1
+        linked = len(stories) == 2 and stories[0].related == [stories[1].id]
+        assert together == (c.relation in ("rewrite", "same_story")), (a.id, b.id, c.relation)
+        assert linked == (c.relation == "related"), (a.id, b.id, c.relation)
+
+
+def test_compare_of_two_headlines_follows_the_short_text_rule():
+    from storytrace.cluster.stories import cluster_texts
+
+    pairs = [("serbia turkey drone production", "turkey serbia drones joint production"),
+             ("riverton bridge closed floods", "central bank holds interest rates")]
+    for a, b in pairs:
+        c = compare(a, b)
+        labels = cluster_texts([a, b])
+        assert (labels[0] == labels[1]) == (c.relation == "same_story"), (a, b, c.relation, c.scores)
+    assert compare(*pairs[0]).relation == "same_story" and compare(*pairs[1]).relation == "unrelated"

@@ -1,21 +1,43 @@
-"""Online, incremental story clustering of duplicate groups.
+"""Online, incremental story clustering of duplicate groups: the one story path behind ``storytrace analyze``,
+``storytrace stories`` (local and Spark), ``Corpus.analyze``, the web upload and ``storytrace eval``.
 
 Each duplicate group is one UNIT, represented by its canonical document. Units are taken in order of
-publication date (undated ones after the dated, in ingestion order) and each one either
+publication date (undated ones after the dated, in ingestion order), in chunks of ``CHUNK``. Before a
+chunk is assigned its units' TERMS (word ids and capitalised-name keys, ``match.story_evidence``) are
+counted into the corpus statistics, so every decision weighs terms by how common they are in this corpus
+so far (the chunk included). Then each unit, by its own kind:
 
-* joins the best candidate story: story similarity (``match.story``) >= the same-story threshold against
-  the story's CORE (its canonical and its first few members: never against every member, so a story cannot
-  chain into a topic) and no time conflict with the story (publication dates more than ``max_gap_days``
-  from the story's dates, or event times that exclude each other);
-* or starts a new story, linked as ``related`` to the best candidate when the score reaches the related
-  threshold, or reaches the same-story threshold but the time conflicts (same actors, a later event);
-* or starts a new, unlinked story.
+* an ARTICLE (``match.story.is_short`` false) joins the best candidate story when all of
+  - story similarity (``match.story``, the combiner) >= the same-story threshold against a member of the
+    story's CORE (its canonical and first members);
+  - corpus-specific evidence with that member (``story_evidence.evidence``: TF-IDF cosine of words and
+    names with this corpus's IDF) >= the join gate: shared topic vocabulary alone never makes one story;
+  - agreement with the story AS A WHOLE: the mean evidence with its sampled members (canonical, first and
+    latest units) >= the story gate: a unit that matches one member but not the story does not chain two
+    events (the no-chaining rule);
+  - no time conflict (publication dates more than ``max_gap_days`` from the story's, or event times that
+    exclude each other);
+  the gates are outlier fences of this corpus's background evidence (``StoryConfig.evidence_k``); an edited
+  copy of a member (char 5-gram overlap >= ``COPY_OVERLAP`` and similarity >= ``COPY_SCORE``) needs no gate;
+  the two evidence rules hold only between texts of one language (cross-language pairs share few words),
+  and only once ``story_evidence.MIN_DOCS`` units were counted (before that there is no corpus);
+* a SHORT text (headline, teaser) joins the best candidate story whose core holds an ARTICLE with a pair score
+  >= the same-story threshold (as an article would, without the evidence fences: a headline has too few
+  terms); else the story with the nearest TITLE centroid when the cosine reaches ``title_threshold``; title vectors are ``[sqrt(1 - w) * embedding of the title, sqrt(w) * hashed words
+  weighted by their corpus IDF]``; articles add their title's vector to their story's title centroid, so a
+  teaser finds the article's story;
+* otherwise it starts a new story, linked as ``related`` to the best candidate when the score reaches the
+  related threshold AND the pair passes the related evidence gate (or reaches the
+  same-story threshold but the time conflicts: same actors, a later event). One link at most per new story.
+
+At the end of a run, stories made only of short texts whose title centroids are each other's nearest above
+``title_merge`` are merged (``OnlineStories.consolidate``): the online pass splits a headline story whose first
+titles differ.
 
 Candidates are the ``candidates`` stories with the highest centroid cosine (mean unit embedding), found by
 brute force over a numpy matrix (see docs/bench_story.md for when an ANN index would pay off).
 Previous stories (from the store) are kept and new units are assigned against them, so adding documents
-never reclusters the corpus; running everything at once gives the same stories as adding the same
-documents in the same order in several steps.
+never reclusters the corpus.
 
 The story canonical is the original where it can be told: the earliest publication date, else the most
 complete text (most distinct numbers, years and names), else the longest, else the first.
@@ -29,19 +51,21 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ..fingerprint.semantic import one_blas_thread
 from ..match import story as sm
+from ..match import story_evidence as se
+from ..match.story_evidence import hashed_terms  # noqa: F401  (re-exported: tests and scripts use it from here)
 from ..records import Article, Relation
 from .analysis import DUPLICATE_RELATIONS, Group, Story, member_roles
 
-StoryMode = Literal["document", "title"]
 VIEW_CACHE = 2048  # story views kept in memory while clustering (LRU)
-CHUNK = 256  # units whose views are prefetched in one batch
+CHUNK = 256  # units whose views are prefetched (and whose terms are counted) in one batch
 PARALLEL_MIN = 1500  # new units from which a forked process builds the next chunk's views while this one clusters
+TITLE_DIM = 1024  # title vectors: 512 dense + 512 hashed words
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,18 +82,29 @@ class StoryConfig:
     #                           (no train pair below 0.5 reaches the same-story threshold)
     max_gap_days: int = sm.MAX_GAP_DAYS
     workers: int = 2  # processes building story views on large inputs (1: this process only)
-    mode: StoryMode = "document"
-    # title mode (short texts such as headlines): join the nearest centroid when cosine >= title_threshold,
-    # on vectors [sqrt(1 - w) * embedding, sqrt(w) * hashed words]; tuned on the train stories of News.jsonl
-    # (scripts/build_story_model/tune_titles.py: w = 0.7 and 0.8 tie at NMI + F1 = 1.647)
-    title_threshold: float = 0.20
-    title_lexical_weight: float = 0.8
+    # corpus-specific evidence (match.story_evidence: TF-IDF cosine with the corpus's IDF), same-language pairs,
+    # once the corpus has MIN_DOCS units. A gate is an outlier fence of the BACKGROUND evidence of this corpus
+    # (pairs of documents taken regardless of content): q75 + k * (q75 - q25), clipped to [evidence_min,
+    # evidence_max]. A topic-dense corpus raises it, a corpus of unrelated reports keeps it low; quartiles stay
+    # put when a small corpus's background holds some same-story pairs. k: best sum of same-story F1 on the two
+    # dev corpora (long_dev, topic_dense_dev; docs/bench_story.md has the grid).
+    evidence_k: float = 3.5  # with the member the unit matches, to join
+    evidence_story_k: float = 3.0  # mean over the story's sampled members (canonical, first, latest), to join
+    evidence_related_k: float = 2.5  # with the best candidate's member, for a related link
+    evidence_min: float = 0.05
+    evidence_max: float = 0.60
+
+    background_pairs: int = 8  # each unit's evidence with this many units before it feeds the background
+    # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
+    title_threshold: float = sm.TITLE_THRESHOLD
+    title_lexical_weight: float = sm.TITLE_LEXICAL_WEIGHT
+    title_merge: float = 0.45  # title-centroid cosine at which two stories of short texts are merged (consolidate)
 
     def __post_init__(self) -> None:
         if self.core_size < 1 or self.candidates < 1 or self.workers < 1:
             raise ValueError("core_size, candidates and workers must be >= 1")
-        if self.mode not in ("document", "title"):
-            raise ValueError(f"unknown story mode {self.mode!r}; choose document or title")
+        if not 0.0 <= self.title_lexical_weight <= 1.0:
+            raise ValueError("title_lexical_weight must be in [0, 1]")
 
     def thresholds(self) -> tuple[float, float]:
         """(same-story, related) thresholds in force."""
@@ -79,13 +114,47 @@ class StoryConfig:
 
 
 @dataclass(slots=True)
+class UnitInfo:
+    """What the assignment needs of a unit besides its retrieval vector, from its text and title alone
+    (``unit_infos``; the same on every engine)."""
+
+    short: bool  # a headline or teaser (match.story.is_short)
+    terms: tuple[np.ndarray, np.ndarray]  # sorted unique term keys and their counts (story_evidence.terms_of)
+    title_ids: np.ndarray  # word ids of the title text, repeats kept (the hashed half of the title vector)
+
+
+def unit_infos(items: Sequence[tuple[str, str | None]]) -> list[UnitInfo]:
+    """``UnitInfo`` of (text, title) pairs (the title text of a short one is its whole text, else
+    ``match.story.view_title``). No embedding: the dense half of a title vector is the unit's retrieval vector."""
+    from ..text.tokens import tokenize
+
+    out = []
+    for text, title in items:
+        short = sm.is_short(text)
+        title_text = text.strip() if short else sm.view_title(text, title)
+        out.append(UnitInfo(short=short, terms=se.terms_of(tokenize(text).ids, sm._caps(text)),
+                            title_ids=tokenize(title_text).ids))
+    return out
+
+
+def language_of(text: str) -> str:
+    """The language the evidence fences compare (``text.language`` on the first ``LANG_CHARS`` characters)."""
+    from ..text.language import detect_language
+
+    return detect_language(text[:LANG_CHARS])
+
+
+LANG_CHARS = 200  # characters the language of a unit is told from
+
+
+@dataclass(slots=True)
 class _State:
     """A story while clustering."""
 
     id: str
     units: list[str]  # unit ids in join order
     canonical: str
-    row: int  # row in the centroid matrix
+    row: int  # row in the centroid matrices
     start: int | None = None  # day numbers of the earliest/latest dated unit
     end: int | None = None
     related: list[str] = field(default_factory=list)
@@ -96,11 +165,31 @@ class _State:
         return [self.canonical, *[u for u in self.units if u != self.canonical][: size - 1]]
 
 
-class OnlineStories:
-    """The online assignment loop shared by ``build_stories`` (documents) and ``storytrace eval`` (titles).
+class _Centroids:
+    """Unit-length mean vectors of the stories, one row each, grown by doubling."""
 
-    ``vectors`` gives each unit's retrieval vector (unit length); in document mode ``views`` gives story
-    views (batched and cached) and ``dates``/``order`` the canonical rule's keys.
+    def __init__(self, dim: int) -> None:
+        self.rows = np.zeros((64, dim), dtype=np.float32)
+        self.norms = np.zeros(64, dtype=np.float64)  # length of each row's vector sum (sum = row * norm)
+
+    def grow(self, n: int) -> None:
+        while n >= len(self.rows):
+            self.rows = np.vstack([self.rows, np.zeros_like(self.rows)])
+            self.norms = np.concatenate([self.norms, np.zeros_like(self.norms)])
+
+    def add(self, row: int, vec: np.ndarray) -> None:
+        total = self.rows[row] * np.float32(self.norms[row]) + vec
+        norm = float(np.linalg.norm(total))
+        self.rows[row] = total / norm if norm else total
+        self.norms[row] = norm
+
+
+class OnlineStories:
+    """The online assignment loop shared by ``build_stories`` and the Spark driver (``engines.stories``).
+
+    ``observe`` counts a chunk's units (their ``UnitInfo``) into the corpus statistics; ``add_unit`` then
+    assigns each of them with its retrieval vector (unit length). ``views`` gives story views (batched and
+    cached) and ``dates``/``order`` the canonical rule's keys.
     """
 
     def __init__(self, config: StoryConfig, dim: int, views: _ViewCache | None = None,
@@ -110,11 +199,56 @@ class OnlineStories:
         self.views = views
         self.dates = dates or {}
         self.order = order or {}
-        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector, float16 (document mode)
+        self.vectors: dict[str, np.ndarray] = {}  # unit -> retrieval vector, float16
         self.stories: list[_State] = []
-        self.centroids = np.zeros((64, dim), dtype=np.float32)  # unit-length mean of each story's unit vectors
-        self.norms = np.zeros(64, dtype=np.float64)  # length of each story's vector sum (sum = centroid * norm)
+        self._main = _Centroids(dim)
+        self._titles = _Centroids(TITLE_DIM)
+        self.stats = se.CorpusStats()
+        self.terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # unit -> term keys, counts (about 1.5 kB a unit)
+        self._recent: list[str] = []  # the last observed units (background pairs)
+        self.language: dict[str, str] = {}
+        self.short: set[str] = set()
+        self._pending: dict[str, UnitInfo] = {}  # observed, not yet assigned
+        self._gates = (config.evidence_min, config.evidence_min, config.evidence_min)
         self.next_id = 0
+
+    @property
+    def centroids(self) -> np.ndarray:
+        return self._main.rows
+
+    # -- corpus statistics -------------------------------------------------------------------------
+    def observe(self, units: Sequence[str], infos: Sequence[UnitInfo]) -> None:
+        """Count the terms of units about to be assigned (a whole chunk before any of it is assigned)."""
+        for u, info in zip(units, infos):
+            self.terms[u] = info.terms
+            if info.short:
+                self.short.add(u)
+            self._pending[u] = info
+        self.stats.add_many([i.terms[0] for i in infos])
+        k = self.config.background_pairs
+        if k:
+            for u in units:
+                if u in self.short:
+                    continue  # the gates judge articles: their background is articles'
+                self.stats.add_background(se.evidence(self.terms[u], self.terms[v], self.stats) for v in self._recent[-k:])
+                self._recent.append(u)
+            del self._recent[:-k]
+
+        c = self.config
+        q25, q75 = self.stats.background_quantiles((0.25, 0.75))
+        fences = [q75 + k * (q75 - q25) for k in (c.evidence_k, c.evidence_story_k, c.evidence_related_k)]
+        self._gates = tuple(float(min(max(f, c.evidence_min), c.evidence_max)) for f in fences)  # type: ignore[assignment]
+
+    def gates(self) -> tuple[float, float, float]:
+        """The evidence a pair needs in this corpus (join, story agreement, related link): outlier fences of the
+        background evidence, clipped; recomputed after each observed chunk."""
+        return self._gates
+
+    def title_vector(self, info: UnitInfo, vec: np.ndarray) -> np.ndarray:
+        """[sqrt(1 - w) * the unit's embedding, sqrt(w) * hashed title words weighted by their corpus IDF (uniform
+        below MIN_DOCS documents)], unit length (``story_evidence.title_vector``)."""
+        weights = self.stats.idf(info.title_ids) if self.stats.ready else np.ones(len(info.title_ids))
+        return se.title_vector(vec, info.title_ids, weights, self.config.title_lexical_weight)
 
     # -- stories ---------------------------------------------------------------------------------
     def new_story(self, unit: str, vec: np.ndarray, story_id: str | None = None) -> _State:
@@ -122,9 +256,8 @@ class OnlineStories:
             story_id = f"s{self.next_id:06d}"
             self.next_id += 1
         row = len(self.stories)
-        if row == len(self.centroids):
-            self.centroids = np.vstack([self.centroids, np.zeros_like(self.centroids)])
-            self.norms = np.concatenate([self.norms, np.zeros_like(self.norms)])
+        self._main.grow(row)
+        self._titles.grow(row)
         state = _State(id=story_id, units=[], canonical=unit, row=row)
         self.stories.append(state)
         self._join(state, unit, vec)
@@ -132,10 +265,10 @@ class OnlineStories:
 
     def _join(self, state: _State, unit: str, vec: np.ndarray) -> None:
         state.units.append(unit)
-        total = self.centroids[state.row] * np.float32(self.norms[state.row]) + vec
-        norm = float(np.linalg.norm(total))
-        self.centroids[state.row] = total / norm if norm else total
-        self.norms[state.row] = norm
+        self._main.add(state.row, vec)
+        info = self._pending.pop(unit, None)
+        if info is not None:
+            self._titles.add(state.row, self.title_vector(info, vec))
         day = sm.day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
@@ -146,13 +279,41 @@ class OnlineStories:
         n = len(self.stories)
         if not n:
             return []
-        sims = self.centroids[:n] @ vec
+        sims = self._main.rows[:n] @ vec
         k = min(self.config.candidates, n)
         top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(self.stories[i], float(sims[i])) for i in top if sims[i] >= self.config.retrieval_floor]
 
-    # -- document mode ---------------------------------------------------------------------------
+    # -- evidence ----------------------------------------------------------------------------------
+    def comparable(self, a: str, b: str, views: dict[str, sm.StoryView]) -> bool:
+        """Whether the corpus evidence applies to units a and b: one language, and a corpus to weigh with. A
+        unit's language is told when first needed (from its view's text), so most units never pay for it."""
+        if not (self.stats.ready and a in self.terms and b in self.terms) or a in self.short or b in self.short:
+            return False
+        return self._language(a, views) == self._language(b, views)
+
+    def _language(self, unit: str, views: dict[str, sm.StoryView]) -> str:
+        lang = self.language.get(unit)
+        if lang is None:
+            view = views.get(unit) or self.views([unit])[unit]  # type: ignore[misc]
+            lang = self.language[unit] = language_of(view.text)
+        return lang
+
+    def evidence(self, a: str, b: str) -> float:
+        return se.evidence(self.terms[a], self.terms[b], self.stats)
+
+    def story_evidence(self, unit: str, state: _State, views: dict[str, sm.StoryView]) -> float:
+        """Mean evidence of a unit with the story's sampled members: its core and its latest units (of the
+        unit's language): agreement with the story as a whole, not with one member."""
+        size = self.config.core_size
+        members = [u for u in dict.fromkeys([*state.core(size), *state.units[-size:]])
+                   if u != unit and self.comparable(unit, u, views)]
+        if not members:
+            return 1.0
+        return float(np.mean([self.evidence(unit, m) for m in members]))
+
+    # -- articles --------------------------------------------------------------------------------
     def _key(self, unit: str, view: sm.StoryView | None) -> tuple[int, int, int, int, int]:
         """Canonical rule as a sort key (smaller wins)."""
         day = sm.day_number(self.dates.get(unit))
@@ -175,10 +336,16 @@ class OnlineStories:
                 event = (max(event[0], e[0]), min(event[1], e[1]))
         return event
 
-    def _conflict(self, unit: str, view: sm.StoryView, state: _State) -> bool:
+    def _date_conflict(self, unit: str, state: _State) -> bool | None:
         day = sm.day_number(self.dates.get(unit))
         if day is not None and state.start is not None and state.end is not None:
             return max(state.start - day, day - state.end, 0) > self.config.max_gap_days
+        return None
+
+    def _conflict(self, unit: str, view: sm.StoryView, state: _State) -> bool:
+        by_date = self._date_conflict(unit, state)
+        if by_date is not None:
+            return by_date
         return view.event is not None and sm.intervals_disjoint(view.event, self._event(state))
 
     def cached(self, ids: Sequence[str]) -> dict[str, sm.StoryView]:
@@ -196,8 +363,14 @@ class OnlineStories:
         rewrite = sm.rewrite_coverage(views[unit], views[canonical]) >= sm.REWRITE_COVERAGE
         return ("rewrite" if rewrite else "same_story", s)
 
+    def add_unit(self, unit: str, vec: np.ndarray) -> _State:
+        """Assign one unit (observed before): a short text by its title vector, an article by its story view."""
+        if unit in self.short:
+            return self.add_short(unit, vec)
+        return self.add_document(unit, vec)
+
     def add_document(self, unit: str, vec: np.ndarray) -> _State:
-        """Assign one unit (document mode)."""
+        """Assign one article."""
         assert self.views is not None
         size, floor = self.config.core_size, self.config.pair_floor
         cands = [(state, [u for u in state.core(size) if float(_f32(self.vectors[u]) @ vec) >= floor])
@@ -208,16 +381,24 @@ class OnlineStories:
         views = self.views([unit, *{u for _, core in cands for u in core}])
         view = views[unit]
         best_join: tuple[float, _State] | None = None
-        best_any: tuple[float, _State] | None = None
+        best_any: tuple[float, _State, str] | None = None
         pair: dict[str, float] = {}
+        copied: dict[str, bool] = {}
         for state, core in cands:
             for u in core:
                 if u not in pair:
-                    pair[u] = self.score(unit, u, views)
-            s = max(pair[u] for u in core)
+                    pair[u], f = sm.score_pair(views[unit], views[u])
+                    copied[u] = f["char5_ovl"] >= COPY_OVERLAP and pair[u] >= COPY_SCORE
+            member = max(core, key=pair.__getitem__)
+            s = pair[member]
             if best_any is None or s > best_any[0]:
-                best_any = (s, state)
-            if s >= self.same and (best_join is None or s > best_join[0]) and not self._conflict(unit, view, state):
+                best_any = (s, state, member)
+            if s < self.same or (best_join is not None and s <= best_join[0]):
+                continue
+            if self.comparable(unit, member, views) and not copied[member] and (
+                    self.evidence(unit, member) < self._gates[0] or self.story_evidence(unit, state, views) < self._gates[1]):
+                continue
+            if not self._conflict(unit, view, state):
                 best_join = (s, state)
         if best_join is not None:
             state = best_join[1]
@@ -227,7 +408,7 @@ class OnlineStories:
                 state.canonical = unit  # the new unit is the original: re-role the members whose views are at hand
                 cached = self.cached(state.units)
                 for u in state.units:
-                    if u != unit and u in cached:
+                    if u != unit and u in cached and u not in self.short:
                         state.roles[u] = (unit, *self.role(u, unit, {u: cached[u], unit: view}, pair.get(u)))
             else:
                 v = {unit: view, state.canonical: canonical_view}
@@ -235,22 +416,154 @@ class OnlineStories:
             return state
         new = self.new_story(unit, vec)
         if best_any is not None and best_any[0] >= self.related_min:
-            other = best_any[1]
-            new.related.append(other.id)
-            other.related.append(new.id)
+            s, other, member = best_any
+            if not self.comparable(unit, member, views) or self.evidence(unit, member) >= self._gates[2]:
+                new.related.append(other.id)
+                other.related.append(new.id)
         return new
 
-    # -- title mode ------------------------------------------------------------------------------
-    def add_title(self, unit: str, vec: np.ndarray) -> _State:
-        """Assign one unit (title mode): the nearest centroid if cosine >= title_threshold."""
+    # -- short texts -----------------------------------------------------------------------------
+    def add_short(self, unit: str, vec: np.ndarray) -> _State:
+        """Assign one headline or teaser: the story with the nearest title centroid if cosine >= title_threshold
+        and its dates do not conflict."""
+        info = self._pending.get(unit)
         n = len(self.stories)
-        if n:
-            sims = self.centroids[:n] @ vec
-            j = int(np.argmax(sims))
-            if sims[j] >= self.config.title_threshold:
-                self._join(self.stories[j], unit, vec)
-                return self.stories[j]
+        joined = self._short_to_article_story(unit, vec)
+        if joined is not None:
+            return joined
+        if n and info is not None:
+            sims = self._titles.rows[:n] @ self.title_vector(info, vec)
+            for j in np.argsort(-sims, kind="stable")[:self.config.candidates]:
+                if sims[j] < self.config.title_threshold:
+                    break
+                state = self.stories[int(j)]
+                if not self._date_conflict(unit, state):
+                    self._join(state, unit, vec)
+                    state.roles[unit] = (state.canonical, "same_story", float(sims[j]))
+                    return state
         return self.new_story(unit, vec)
+
+    def _short_to_article_story(self, unit: str, vec: np.ndarray) -> _State | None:
+        """A headline or teaser of an article story: the best candidate story whose core holds an article with a
+        pair score >= the same-story threshold (no evidence fences: a headline has too few terms), if the dates
+        allow. None when there is no such story (or no views: then only the title path)."""
+        if self.views is None:
+            return None
+        size, floor = self.config.core_size, self.config.pair_floor
+        cands = [(state, [u for u in state.core(size) if u not in self.short and float(_f32(self.vectors[u]) @ vec) >= floor])
+                 for state, _ in self.candidates(vec)]
+        cands = [(state, core) for state, core in cands if core]
+        if not cands:
+            return None
+        views = self.views([unit, *{u for _, core in cands for u in core}])
+        best: tuple[float, _State] | None = None
+        for state, core in cands:
+            s = max(self.score(unit, u, views) for u in core)
+            if s >= self.same and (best is None or s > best[0]) and not self._date_conflict(unit, state):
+                best = (s, state)
+        if best is None:
+            return None
+        state = best[1]
+        self._join(state, unit, vec)
+        state.roles[unit] = (state.canonical, "same_story", best[0])
+        return state
+
+    def consolidate(self, first_new: int = 0) -> int:
+        """Merge stories of short texts whose title centroids are each other's nearest above ``title_merge``
+        (three rounds, centroids recomputed after each; union-find, the smaller story into the nearer). The
+        online pass splits a headline story when its first titles differ; this joins the pieces. Only stories
+        made of short texts take part, at least one of each merged pair created in this run (row >=
+        ``first_new``), never two whose dates are more than ``max_gap_days`` apart. Brute force: skipped above
+        ``CONSOLIDATE_MAX`` such stories. Returns the number of stories merged away."""
+        rows = [st.row for st in self.stories if all(u in self.short for u in st.units)]
+        if len(rows) < 2 or len(rows) > CONSOLIDATE_MAX or not any(r >= first_new for r in rows):
+            return 0
+        idx = np.array(rows)
+        sums = self._titles.rows[idx] * self._titles.norms[idx, None].astype(np.float32)
+        spans = [(self.stories[r].start, self.stories[r].end) for r in rows]
+        group = np.arange(len(rows))
+        for _ in range(3):
+            labels, inverse = np.unique(group, return_inverse=True)
+            cent = np.zeros((len(labels), sums.shape[1]), dtype=np.float32)
+            np.add.at(cent, inverse, sums)
+            cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
+            sim = cent @ cent.T
+            np.fill_diagonal(sim, -1.0)
+            new = np.zeros(len(labels), dtype=bool)
+            np.logical_or.at(new, inverse, idx >= first_new)
+            start = [min((s for (s, _), g in zip(spans, inverse) if g == k and s is not None), default=None)
+                     for k in range(len(labels))]
+            end = [max((e for (_, e), g in zip(spans, inverse) if g == k and e is not None), default=None)
+                   for k in range(len(labels))]
+            sizes = np.bincount(inverse)
+            parent = list(range(len(labels)))
+
+            def find(x: int) -> int:
+                while parent[x] != x:
+                    parent[x] = parent[parent[x]]
+                    x = parent[x]
+                return x
+
+            nearest = sim.argmax(axis=1)
+            for i in np.argsort(sizes, kind="stable").tolist():
+                j = int(nearest[i])
+                if sim[i, j] < self.config.title_merge or not (new[i] or new[j]):
+                    continue
+                if start[i] is not None and start[j] is not None and end[i] is not None and end[j] is not None \
+                        and max(start[i] - end[j], start[j] - end[i], 0) > self.config.max_gap_days:
+                    continue
+                parent[find(i)] = find(j)
+            group = np.array([find(k) for k in inverse])
+        keep: dict[int, int] = {}  # group -> surviving row (the oldest story)
+        for k, g in enumerate(group.tolist()):
+            keep.setdefault(g, rows[k])
+        merged = 0
+        for k, g in enumerate(group.tolist()):
+            target = keep[g]
+            if target == rows[k]:
+                continue
+            into, away = self.stories[target], self.stories[rows[k]]
+            for u in away.units:
+                into.units.append(u)
+                r = away.roles.get(u)
+                into.roles[u] = (into.canonical, "same_story", r[2] if r is not None else 0.0)
+            self._main.rows[target] = self._main.rows[target] * np.float32(self._main.norms[target])
+            self._titles.rows[target] = self._titles.rows[target] * np.float32(self._titles.norms[target])
+            for cents in (self._main, self._titles):
+                total = cents.rows[target] + cents.rows[away.row] * np.float32(cents.norms[away.row])
+                cents.norms[target] = float(np.linalg.norm(total))
+                cents.rows[target] = total / cents.norms[target] if cents.norms[target] else total
+            into.start = min((d for d in (into.start, away.start) if d is not None), default=None)
+            into.end = max((d for d in (into.end, away.end) if d is not None), default=None)
+            away.units = []
+            merged += 1
+        if merged:
+            self._drop_empty()
+        return merged
+
+    def _drop_empty(self) -> None:
+        """Remove stories left without units (merged away); rows are renumbered, centroids moved with them."""
+        alive = [st for st in self.stories if st.units]
+        order = np.array([st.row for st in alive], dtype=np.int64)
+        for cents in (self._main, self._titles):
+            cents.rows[:len(alive)] = cents.rows[order]
+            cents.norms[:len(alive)] = cents.norms[order]
+            cents.rows[len(alive):] = 0
+            cents.norms[len(alive):] = 0
+        gone = {st.id for st in self.stories if not st.units}
+        for row, st in enumerate(alive):
+            st.row = row
+            st.related = [r for r in st.related if r not in gone]
+        self.stories = alive
+
+
+#: char 5-gram overlap and story similarity with a member from which a unit is an edited copy of it: the evidence
+#: gates do not apply (in a flood of wire variants of one story the background evidence is that story's own, so a
+#: quantile of it would split the story)
+COPY_OVERLAP = 0.6
+COPY_SCORE = 0.70
+CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation runs (its cost is quadratic)
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,8 +719,6 @@ def build_stories(
     extended; ``embeddings``: story embeddings aligned with ``articles`` (``embed_articles``; computed for the
     group canonicals when None).
     """
-    if config.mode != "document":
-        raise ValueError("build_stories clusters documents; title mode is for OnlineStories directly")
     index = {a.id: i for i, a in enumerate(articles)}
     by_id = {a.id: a for a in articles}
     group_of = {m: g for g in groups for m in g.members}
@@ -430,6 +741,11 @@ def build_stories(
         for i, r in zip(need, unit_vectors(rows)):
             vectors[i] = r
 
+    def observe(ids: Sequence[str]) -> None:
+        for lo in range(0, len(ids), CHUNK):
+            part = ids[lo:lo + CHUNK]
+            engine.observe(part, unit_infos([(by_id[i].text, by_id[i].title) for i in part]))
+
     # 1. previous stories: kept, with their documents mapped onto today's groups (a group follows its canonical)
     assigned: set[str] = set()
     restored: list[tuple[Story, list[str]]] = []
@@ -442,7 +758,9 @@ def build_stories(
                 story_units.append(g.canonical)
         if story_units:
             restored.append((story, story_units))
-    vector_rows([u for _, us in restored for u in us])
+    restored_units = [u for _, us in restored for u in us]
+    vector_rows(restored_units)
+    observe(restored_units)
     numbers = [int(st.id[1:]) for st, _ in restored if st.id[1:].isdigit()]
     engine.next_id = max(numbers, default=len(restored) - 1) + 1
     for story, story_units in restored:
@@ -460,7 +778,9 @@ def build_stories(
     link_scores = {(r.a, r.b): r.score for r in relations if r.relation == "related"}
 
     # 2. new units, online, in date order
+    first_new = len(engine.stories)
     new_units = _unit_order(articles, [u for u in units if u not in assigned], index)
+    engine.short.update(u for u in new_units if sm.is_short(by_id[u].text))  # known up front: no views prefetched for them
     workers = config.workers - 1 if len(new_units) >= PARALLEL_MIN else 0
     with _worker_pool(workers) as pool:
         views.pool = pool
@@ -469,18 +789,20 @@ def build_stories(
         pending = None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
+                observe(chunk)
                 views.collect(pending)
                 need = _needed(engine, chunk, chunks[c - 1] if c else [], vectors)
                 # the worker builds the next chunk's views (judged on the stories as they are now) meanwhile
                 pending = views.submit(_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
-                    engine.add_document(u, _f32(vectors[u]))
+                    engine.add_unit(u, _f32(vectors[u]))
             views.collect(pending)
         views.pool = None
 
-    # 3. stories, roles and story-level relations
+    # 3. stories of short texts split by the online pass are joined, then stories, roles and story-level relations
     with one_blas_thread():
+        engine.consolidate(first_new)
         return _finish(engine, articles, relations, group_of, views, link_scores)
 
 
@@ -489,6 +811,10 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
     or a unit of the chunk ``before`` it, with the cores of their candidate stories. A speed-up only: views that
     turn out to be missing are built when needed, so the result never depends on it."""
     floor, size = engine.config.pair_floor, engine.config.core_size
+    chunk = [u for u in chunk if u not in engine.short]
+    before = [u for u in before if u not in engine.short]
+    if not chunk:
+        return []
     V = np.stack([vectors[u] for u in chunk]).astype(np.float32)
     need: dict[str, None] = {}
     n = len(engine.stories)
@@ -560,7 +886,8 @@ def story_unit_roles(engine: OnlineStories, state: _State, views: _ViewCache) ->
         if u == canonical:
             continue
         previous_role = state.roles.get(u)
-        if previous_role is not None and previous_role[0] == canonical:
+        if previous_role is not None and (previous_role[0] == canonical or u in engine.short):
+            # a short text keeps its role from when it joined (its title cosine; no story view is built for it)
             unit_roles[u] = (previous_role[1], previous_role[2])
         else:
             unit_roles[u] = engine.role(u, canonical, views([u, canonical]))
@@ -592,56 +919,18 @@ def story_links(engine: OnlineStories, views: _ViewCache, link_scores: dict[tupl
     return out
 
 
-# ---------------------------------------------------------------------------------------------
-# Titles (short texts): the same online loop on centroid cosine alone
-# ---------------------------------------------------------------------------------------------
-
-_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
 
 
-def hashed_words(texts: Sequence[str], dim: int = 512) -> np.ndarray:
-    """Unit-length hashed bag-of-words vectors (folded word ids, 4 signed hashes each): a lexical vector that
-    needs no fitting, so it works on any stream."""
-    from ..text.tokens import tokenize
+def cluster_texts(texts: Sequence[str], config: StoryConfig | None = None,
+                  dates: Sequence[str | None] | None = None) -> list[int]:
+    """Story number of each text (plain strings, each its own duplicate group) through ``build_stories``: the
+    story path of ``analyze`` without the store and the duplicate stage (tests and tuning scripts)."""
+    from ..records import Article
+    from ..text.normalize import normalize
 
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    rows, ids = [], []
-    for i, t in enumerate(texts):
-        tok = tokenize(t)
-        rows.append(np.full(len(tok.ids), i, dtype=np.int64))
-        ids.append(tok.ids)
-    if not rows:
-        return out
-    r = np.concatenate(rows)
-    w = np.concatenate(ids).astype(np.uint64)
-    shift = np.uint64(64 - int(np.log2(dim)))
-    with np.errstate(over="ignore"):
-        for h in _HASHES:
-            mixed = w * h
-            col = (mixed >> shift).astype(np.int64)
-            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0).astype(np.float32)
-            np.add.at(out, (r, col), sign)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms > 0, norms, 1.0)
-
-
-def title_vectors(texts: Sequence[str], lexical_weight: float) -> np.ndarray:
-    """[sqrt(1 - w) * story embedding, sqrt(w) * hashed words]: unit vectors for title mode."""
-    from ..fingerprint.semantic import embed
-
-    dense = embed(list(texts)).astype(np.float32)
-    if lexical_weight <= 0:
-        return dense
-    return np.hstack([np.sqrt(1 - lexical_weight) * dense, np.sqrt(lexical_weight) * hashed_words(texts)])
-
-
-def cluster_titles(texts: Sequence[str], config: StoryConfig | None = None) -> list[int]:
-    """Story label of each short text, clustered online in the given order (title mode of the story engine)."""
-    config = config or StoryConfig(mode="title")
-    vectors = title_vectors(texts, config.title_lexical_weight)
-    engine = OnlineStories(config, dim=vectors.shape[1])
-    labels = []
-    with one_blas_thread():
-        for i, v in enumerate(vectors):
-            labels.append(engine.add_title(str(i), v).row)
-    return labels
+    articles = [Article(id=f"t{i}", source="", locator="", kind="text", raw=b"", text=t, norm=normalize(t),
+                        content_hash="", date=(dates[i] if dates is not None else None)) for i, t in enumerate(texts)]
+    groups = [Group(id=f"g{i}", canonical=a.id, members=[a.id]) for i, a in enumerate(articles)]
+    stories, _ = build_stories(articles, groups, [], config=config or StoryConfig())
+    number = {d: n for n, s in enumerate(stories) for d in s.documents}
+    return [number[a.id] for a in articles]

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..cluster.stories import (
+    CHUNK,
     VIEW_CACHE,
     OnlineStories,
     StoryConfig,
@@ -52,6 +53,7 @@ from ..cluster.stories import (
     _ViewCache,
     story_links,
     story_unit_roles,
+    unit_infos,
     unit_order_key,
     unit_vectors,
 )
@@ -234,6 +236,7 @@ class StreamAssigner:
         self.engine.vectors = self.vectors  # type: ignore[assignment]
         self.engine.dates = self.dates  # type: ignore[assignment]  (OnlineStories takes an empty dict as none)
         self.before: list[int] = []
+        self.pending: list[int] = []  # units taken, not yet assigned (fewer than CHUNK)
         self.last: tuple[int, int, int] | None = None
         self.wall = {"unpack": 0.0, "assign": 0.0, "finish": 0.0}
 
@@ -244,9 +247,10 @@ class StreamAssigner:
         return views
 
     def add(self, chunk: Sequence[UnitFeatures]) -> None:
-        """Assign the next units (in unit order, after every earlier chunk)."""
+        """Take the next units (in unit order, after every earlier chunk); they are assigned in blocks of
+        ``cluster.stories.CHUNK`` whatever the size of the chunks given, so the corpus statistics a unit is
+        judged with are those ``build_stories`` has at that unit."""
         started = time.perf_counter()
-        keys = []
         for f in chunk:
             order = unit_order_key(f.day, f.key)
             if self.last is not None and order <= self.last:
@@ -256,25 +260,36 @@ class StreamAssigner:
             self.dates[f.key] = f.date
             self.ids[f.key] = f.id
             self.spill.append(f.key, f.view)
-            keys.append(f.key)
-        if not keys:
-            return
+            self.pending.append(f.key)
+        while len(self.pending) >= CHUNK:
+            self._assign(self.pending[:CHUNK])
+            del self.pending[:CHUNK]
+        self.wall["assign"] += time.perf_counter() - started
+
+    def _assign(self, keys: list[int]) -> None:
         with one_blas_thread():
+            # the block's terms are counted before any of it is assigned, as build_stories does
+            texts = self._load(keys)
+            self.engine.observe(keys, unit_infos([(v.text, v.title) for v in texts]))  # type: ignore[arg-type]
+            del texts
             need = _needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]
             self.views(need[: self.views.capacity // 2])
             for k in keys:
-                self.engine.add_document(k, _f32(self.vectors[k]))  # type: ignore[arg-type]
+                self.engine.add_unit(k, _f32(self.vectors[k]))  # type: ignore[arg-type]
         self.before = keys
-        self.wall["assign"] += time.perf_counter() - started
 
     def finish(self) -> StoryResult:
         """Roles against the final canonicals and the related links (``cluster.stories._finish``'s rules)."""
         started = time.perf_counter()
+        if self.pending:
+            self._assign(self.pending)
+            self.pending = []
         engine = self.engine
-        number = {s.id: n for n, s in enumerate(engine.stories)}
         story_of: dict[int, int] = {}
         roles: dict[int, tuple[str, float]] = {}
         with one_blas_thread():
+            engine.consolidate(0)
+            number = {s.id: n for n, s in enumerate(engine.stories)}
             for n, state in enumerate(engine.stories):
                 for u in state.units:
                     story_of[u] = n  # type: ignore[index]

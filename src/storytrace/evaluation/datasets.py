@@ -4,7 +4,7 @@
   Fixed split: a pair is HELD OUT when ``md5(pair_id) % 100 < 30`` (367 of 1,283 pairs); everything fitted
   (combiner, thresholds, the embedding's context corpus) used only the other 916.
 * ``news-titles/News.jsonl`` and ``News-T.jsonl``: 11,109 titles in 152 stories (MStream). Held-out stories
-  are those with ``md5(clusterNo)`` odd; the title-mode threshold was tuned on the even ones.
+  are those with ``md5(clusterNo)`` odd; the short-text settings were tuned on the even ones.
 * ``seeds/``: the five seed articles and ``expected.json``.
 """
 from __future__ import annotations

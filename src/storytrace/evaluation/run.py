@@ -1,12 +1,15 @@
 """``storytrace eval``: the story engine measured on the labelled sets, next to the published figures.
 
-* story pairs (SemEval-2022 task 8): Pearson r of ``story_similarity`` with -Overall (1 = most similar, so
+* story pairs (SemEval-2022 task 8): Pearson r of ``compare(a, b).score`` with -Overall (1 = most similar, so
   the sign is flipped), F1 of same story (Overall <= 2) at the shipped threshold, per language pair; on the
   HELD-OUT split (md5(pair_id) % 100 < 30). The combiner, both thresholds and the embedding's context
   corpus were fitted on the train split only.
-* news titles (MStream's News / News-T): NMI, ARI, pairwise and B-cubed F1 of the online title-mode
-  clustering (the loop of ``build_stories``), on the held-out stories (odd md5(clusterNo); the threshold and
-  lexical weight were tuned on the even ones) and on the whole stream, in file order.
+* news titles (MStream's News / News-T): NMI, ARI, pairwise and B-cubed F1 of the stories ``Corpus.analyze``
+  gives (documents in, stories out, as ``storytrace analyze`` prints them; headlines are recognised as short
+  texts per document), on the held-out stories (odd md5(clusterNo); the title threshold and lexical weight
+  were tuned on the even ones), the train stories and the whole stream, in file order.
+* labelled corpora (``benchmarks/story_corpora/*.jsonl``: topic-dense and long-article, dev and test)
+  through ``Corpus.analyze``: NMI, same-story pairwise P/R/F1, linked-pair precision (related links counted).
 * seeds: every relation of ``expected.json``, the stories, the canonicals and the fact difference.
 """
 from __future__ import annotations
@@ -49,15 +52,15 @@ class PairsResult:
 
 
 def evaluate_pairs(path: Path) -> PairsResult:
-    """Score every pair with ``story_similarity`` and report the held-out split."""
-    from ..match.story import as_article, build_views, same_story_threshold, score_pair
+    """Score every pair with ``compare`` (what a user gets: the duplicate level first, then the story
+    similarity) and report the held-out split."""
+    from ..match.story import as_article, compare, same_story_threshold
 
     t0 = time.perf_counter()
     pairs = ds.load_pairs(path)
     texts = list(dict.fromkeys([p.text1 for p in pairs] + [p.text2 for p in pairs]))
-    index = {t: i for i, t in enumerate(texts)}
-    views = build_views([as_article(t, f"t{i}") for i, t in enumerate(texts)])
-    score = np.array([score_pair(views[index[p.text1]], views[index[p.text2]])[0] for p in pairs])
+    articles = {t: as_article(t, f"t{i}") for i, t in enumerate(texts)}
+    score = np.array([compare(articles[p.text1], articles[p.text2]).score for p in pairs])
     target = -np.array([p.overall for p in pairs])  # higher = more similar
     same = np.array([p.same_story for p in pairs])
     held = np.array([p.heldout for p in pairs])
@@ -102,20 +105,34 @@ def score_clusters(truth: list[int], labels: list[int], seconds: float) -> Clust
 
 
 def evaluate_titles(path: Path) -> dict[str, ClusterScores]:
-    """Title-mode online clustering of one stream: held-out stories, train stories, the whole stream."""
-    from ..cluster.stories import StoryConfig, cluster_titles
+    """News titles through ``Corpus.analyze`` (what ``storytrace analyze --text-field textCleaned --id-field Id``
+    prints: documents in, stories out): held-out stories, train stories (the title threshold and lexical weight
+    were tuned on these), the whole stream, each in file order."""
+    from .corpora import analyze_documents, load_corpus
 
-    titles = ds.load_titles(path)
-    config = StoryConfig(mode="title")
+    docs = load_corpus(path)
     out = {}
-    for part, keep in (("held-out stories", lambda t: ds.is_heldout_story(t.story)),
-                       ("train stories", lambda t: not ds.is_heldout_story(t.story)),
-                       ("whole stream", lambda t: True)):
-        sub = [t for t in titles if keep(t)]
-        t0 = time.perf_counter()
-        labels = cluster_titles([t.text for t in sub], config)
-        out[part] = score_clusters([t.story for t in sub], labels, time.perf_counter() - t0)
+    for part, keep in (("held-out stories", lambda d: ds.is_heldout_story(d.story)),
+                       ("train stories", lambda d: not ds.is_heldout_story(d.story)),
+                       ("whole stream", lambda d: True)):
+        sub = [d for d in docs if keep(d)]
+        pred = analyze_documents(sub)
+        out[part] = score_clusters([d.story for d in sub], [pred.story_of[d.id] for d in sub], pred.seconds)
     return out
+
+
+def corpus_paths(extra: list[Path] | None = None) -> list[Path]:
+    """The labelled corpora measured by default (``benchmarks/story_corpora/*.jsonl``), then ``extra``."""
+    shipped = Path(__file__).resolve().parents[3] / "benchmarks" / "story_corpora"
+    found = sorted(shipped.glob("*.jsonl")) if shipped.is_dir() else []
+    return [*found, *(extra or [])]
+
+
+def evaluate_corpora(paths: list[Path]) -> list[Any]:
+    """Every labelled corpus through ``Corpus.analyze``: stories, links and their figures."""
+    from .corpora import evaluate_corpus, load_corpus
+
+    return [evaluate_corpus(p.stem, load_corpus(p)) for p in paths]
 
 
 @dataclass(slots=True)
@@ -143,16 +160,12 @@ class SeedsResult:
 
 def seed_analysis(directory: Path) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
     """Ingest the seeds, group duplicates, build stories: (articles, groups, stories, relations)."""
-    from ..cluster.analysis import DUPLICATE_RELATIONS
-    from ..cluster.stories import build_stories
     from ..corpus import Corpus
 
     with Corpus() as corpus:
         corpus.add([str(p) for p in ds.seed_files(directory)])
         analysis = corpus.analyze()
-    dup = [r for r in analysis.relations if r.relation in DUPLICATE_RELATIONS]
-    stories, story_relations = build_stories(analysis.articles, analysis.groups, dup)
-    return analysis.articles, analysis.groups, stories, dup + story_relations
+    return analysis.articles, analysis.groups, analysis.stories, analysis.relations
 
 
 def evaluate_seeds(directory: Path) -> SeedsResult:
@@ -199,7 +212,7 @@ def evaluate_seeds(directory: Path) -> SeedsResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def run_all(data: Path | None, only: set[str] | None = None, log: Log = print) -> str:
+def run_all(data: Path | None, only: set[str] | None = None, log: Log = print, corpora: list[Path] | None = None) -> str:
     """Run every available set; returns the markdown report (progress and skipped sets go to ``log``)."""
     lines: list[str] = []
 
@@ -221,6 +234,13 @@ def run_all(data: Path | None, only: set[str] | None = None, log: Log = print) -
                 continue
             log(f"news-titles {name.name}: clustering ...")
             lines += titles_markdown(name.name, evaluate_titles(path))
+    if want("corpora"):
+        paths = corpus_paths(corpora)
+        if not paths:
+            log("corpora: skipped (no benchmarks/story_corpora/*.jsonl)")
+        else:
+            log(f"corpora: {', '.join(p.name for p in paths)} ...")
+            lines += corpora_markdown(evaluate_corpora(paths))
     if want("seeds"):
         directory = ds.seed_dir(data)
         if directory is None:
@@ -252,9 +272,19 @@ def pairs_markdown(r: PairsResult) -> list[str]:
     return out + [""]
 
 
+def corpora_markdown(rows: list[Any]) -> list[str]:
+    from .corpora import corpus_table
+
+    return ["### Labelled corpora through `Corpus.analyze` (= `storytrace analyze`)", "",
+            "Same story: pairs of documents in one story. Linked: pairs in one story or in two stories linked as related; "
+            "a linked pair is right when its documents share a true story or their true stories are related. "
+            "`*_dev` corpora were tuned on, `*_test` never.", "", *corpus_table(rows), ""]
+
+
 def titles_markdown(name: str, parts: dict[str, ClusterScores]) -> list[str]:
     out = [
-        f"### News titles: {name} as a stream (title mode), published NMI: {PUBLISHED_TITLES.get(name, '-')}",
+        f"### News titles: {name} through `Corpus.analyze` (`storytrace analyze {name} --text-field textCleaned "
+        f"--id-field Id`), published NMI: {PUBLISHED_TITLES.get(name, '-')}",
         "",
         "| part | titles | stories | clusters | NMI | ARI | pairwise F1 | B-cubed F1 | titles/s |",
         "|---|---|---|---|---|---|---|---|---|",

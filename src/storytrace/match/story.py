@@ -48,6 +48,10 @@ TITLE_MAX_CHARS = 200
 CONTAINS_MIN = 0.8  # char 5-gram containment of the smaller text: the other text holds it
 PARA_COS = 0.70  # sentence cosine that counts as "says the same thing" (or a lexical sentence alignment)
 REWRITE_COVERAGE = 0.35  # share of the shorter text's sentences in the in-order one-to-one chain (set on the seeds)
+HEADLINE_CHARS = 160  # a text shorter than this is a headline (or a teaser), not an article
+SHORT_CHARS = 320  # ... and so is a text of one or two sentences shorter than this
+TITLE_THRESHOLD = 0.20  # title-vector cosine from which two short texts are one story (News train stories)
+TITLE_LEXICAL_WEIGHT = 0.7  # share of the hashed words in a title vector
 MAX_GAP_DAYS = 30  # publication dates further apart than this are different events of one thread
 
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -127,6 +131,21 @@ def split_title(text: str) -> str:
             return t[:i].strip()
     m = re.search(r"[.!?。！？]\s", t[:TITLE_MAX_CHARS])
     return t[: m.end()].strip() if m else t[:120]
+
+
+def view_title(text: str, title: str | None) -> str:
+    """The title a story view uses: the article's title, else ``split_title`` of its text."""
+    return (title or split_title(text)).strip() or text[:120]
+
+
+def is_short(text: str) -> bool:
+    """Whether a text is a headline or a teaser rather than an article: under ``HEADLINE_CHARS`` characters, or
+    under ``SHORT_CHARS`` with at most two sentences (after trimming). Short units are clustered on their title
+    vector (``cluster.stories``), per document."""
+    t = text.strip()
+    if len(t) < HEADLINE_CHARS:
+        return True
+    return len(t) < SHORT_CHARS and len(sentence_spans(t)) <= 2
 
 
 def sentences(text: str) -> list[str]:
@@ -249,7 +268,7 @@ def build_views(docs: Sequence[Article | str]) -> list[StoryView]:
     sentence_lists: list[list[str]] = []
     for a in articles:
         text = a.text
-        title = (a.title or split_title(text)).strip() or text[:120]
+        title = view_title(text, a.title)
         sents = sentences(text)
         titles.append(title)
         sentence_lists.append(sents)
@@ -487,6 +506,18 @@ def story_relation(a: StoryView, b: StoryView, score: float, conflict: bool = Fa
     return "unrelated"
 
 
+def title_similarity(a: StoryView, b: StoryView) -> float:
+    """Cosine of the title vectors of two short texts (their whole text is their title), words weighted alike."""
+    from ..text.tokens import tokenize
+    from .story_evidence import title_vector
+
+    def vec(v: StoryView) -> np.ndarray:
+        ids = tokenize(v.text.strip()).ids
+        return title_vector(v.vec, ids, np.ones(len(ids)), TITLE_LEXICAL_WEIGHT)
+
+    return float(vec(a) @ vec(b))
+
+
 def newer_first(a: StoryView | Article, b: StoryView | Article) -> bool:
     """Whether ``a`` is the newer (copy) side: a later publication date; without dates, the order given."""
     da, db = day_number(a.date), day_number(b.date)
@@ -523,7 +554,15 @@ def compare(a: Article | str, b: Article | str) -> Comparison:
         return Comparison(dup.relation, float(min(1.0, max(0.0, dup.score))), scores, dup.a, dup.b)
     conflict = time_conflict(va, vb)
     scores["time_conflict"] = float(conflict)
-    relation = story_relation(va, vb, s, conflict)
+    if is_short(x.text) and is_short(y.text):
+        # two headlines or teasers: the short-text rule of the story engine (title vectors, uniform weights
+        # since two documents are no corpus), so compare says what build_stories would make of them
+        t = title_similarity(va, vb)
+        scores["title_similarity"] = t
+        gap = date_gap_days(x.date, y.date)
+        relation = "same_story" if t >= TITLE_THRESHOLD and not (gap is not None and gap > MAX_GAP_DAYS) else "unrelated"
+    else:
+        relation = story_relation(va, vb, s, conflict)
     if relation == "rewrite":
         scores["rewrite_coverage"] = rewrite_coverage(va, vb)
     first, second = (x, y) if newer_first(x, y) else (y, x)
