@@ -22,10 +22,10 @@ from .match.verify import Match
 from .io import iter_sources, read_path
 from .io.base import ReaderOptions
 from .io.ids import derive_id
-from .records import Article, BodyKind, RawRecord, ReadProblem, Relation
+from .records import Article, RawRecord, ReadProblem, Relation
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
-from .text.clean import NoArticleError, clean_record
+from .text.clean import NoArticleError, article_from_text, clean_record
 
 BATCH_SIZE = 500  # records per transaction: a killed run loses at most one batch, which the next run redoes
 
@@ -154,12 +154,8 @@ class Corpus:
     def add_text(self, text: str, doc_id: str | None = None, *, title: str | None = None, date: str | None = None,
                  url: str | None = None, author: str | None = None) -> Article:
         """Add one document given as a string (text or HTML); returns the stored article."""
-        content = text.encode("utf-8")
-        kind: BodyKind = "html" if _looks_like_html(text) else "text"
-        doc_id = doc_id or "text-" + hashlib.blake2b(content, digest_size=6).hexdigest()
-        record = RawRecord(source="api", locator=doc_id, content=content, kind=kind, body=text, title=title, date=date,
-                           url=url, author=author)
-        article = clean_record(record, doc_id)
+        doc_id = doc_id or "text-" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        article = article_from_text(text, doc_id, title=title, date=date, url=url, author=author)
         self.store.add_articles([article])
         return article
 
@@ -230,12 +226,6 @@ def _duplicate_relation(x: Article, y: Article, relation: str, direction: int, s
     details = {k: round(v, 4) for k, v in pair.scores.items() if k not in ("containment_ab", "containment_ba")}
     return Relation(a=pair.a, b=pair.b, relation=pair.relation or relation, score=pair.score, details=details)
 
-
-def _looks_like_html(text: str) -> bool:
-    """Delegate to the extractor's HTML sniffing (imported lazily to keep import time low)."""
-    from .text.extract import looks_like_html
-
-    return looks_like_html(text)
 
 
 def print_problem(problem: ReadProblem) -> None:

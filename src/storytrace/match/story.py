@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Article, RawRecord
+from ..records import Article
 from ..text.dates import day_number, parse_date
 from ..text.normalize import fold_word
 from ..text.tokens import sentences as sentence_spans
@@ -104,22 +104,13 @@ class StoryView:
 
 
 def as_article(x: Article | str, doc_id: str = "text") -> Article:
-    """An Article as is; a string cleaned like any input (``text.clean``), raw when cleaning finds no article."""
+    """An Article as is; a string cleaned like any input (``text.clean.article_from_text``), whole when cleaning
+    finds no article in it."""
     if isinstance(x, Article):
         return x
-    from ..text.clean import NoArticleError, clean_record, content_hash
-    from ..text.extract import looks_like_html
-    from ..text.normalize import normalize
+    from ..text.clean import article_from_text
 
-    text = x if isinstance(x, str) else str(x)
-    kind = "html" if looks_like_html(text) else "text"
-    record = RawRecord(source="api", locator=doc_id, content=text.encode("utf-8", "surrogatepass"), kind=kind, body=text)
-    try:
-        return clean_record(record, doc_id)
-    except (NoArticleError, ValueError):
-        norm = normalize(text)
-        return Article(id=doc_id, source="api", locator=doc_id, kind="text", raw=record.content, text=text.strip(),
-                       norm=norm, content_hash=content_hash(norm))
+    return article_from_text(x if isinstance(x, str) else str(x), doc_id, whole_text_fallback=True)
 
 
 def split_title(text: str) -> str:

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import xxhash
 
-from ..records import Article, RawRecord, ReadProblem
-from .extract import Extracted, extract_html, extract_text_dump
+from ..records import Article, BodyKind, RawRecord, ReadProblem
+from .extract import Extracted, extract_html, extract_text_dump, looks_like_html
 from .language import detect_language
 from .normalize import fix_text, normalize
 
@@ -130,6 +130,31 @@ def clean_record(record: RawRecord, doc_id: str) -> Article:
         author=record.author or extracted.author,
         metadata=record.metadata,
     )
+
+
+def text_record(text: str, doc_id: str, source: str = "api", *, title: str | None = None, date: str | None = None,
+                url: str | None = None, author: str | None = None) -> RawRecord:
+    """The record of a document given as a string (the API, the web upload, ``compare``): HTML when it looks
+    like a page, else text; its original bytes are the string's UTF-8."""
+    kind: BodyKind = "html" if looks_like_html(text) else "text"
+    return RawRecord(source=source, locator=doc_id, content=text.encode("utf-8", "surrogatepass"), kind=kind,
+                     body=text, title=title, date=date, url=url, author=author)
+
+
+def article_from_text(text: str, doc_id: str, *, whole_text_fallback: bool = False, title: str | None = None,
+                      date: str | None = None, url: str | None = None, author: str | None = None) -> Article:
+    """``clean_record`` of ``text_record(text)``. With ``whole_text_fallback`` a text in which extraction finds
+    no article (a bare headline, a fragment) is its own article, whole, instead of raising ``NoArticleError``."""
+    record = text_record(text, doc_id, title=title, date=date, url=url, author=author)
+    try:
+        return clean_record(record, doc_id)
+    except NoArticleError:
+        if not whole_text_fallback:
+            raise
+    norm = normalize(text)
+    return Article(id=doc_id, source=record.source, locator=doc_id, kind="text", raw=record.content,
+                   text=text.strip(), norm=norm, content_hash=content_hash(norm), title=record.title, date=record.date,
+                   url=record.url, author=record.author)
 
 
 # --------------------------------------------------------------------------------------------
