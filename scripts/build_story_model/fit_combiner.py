@@ -18,10 +18,10 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gam import fit_gam, gam_score  # noqa: E402
+from gam import fit_gam, gam_score
 
-from storytrace.evaluation.datasets import load_pairs  # noqa: E402
-from storytrace.evaluation.metrics import binary_prf, pearson  # noqa: E402
+from storytrace.evaluation.datasets import load_pairs
+from storytrace.evaluation.metrics import binary_prf, pearson
 
 DEFAULT_FEATURES = ("cos,cos_title,cos_lead,align_mean,align_frac,char5_ovl,ent_jac,ent_ovl,num_jac,num_ovl,"
                     "year_ovl,year_conflict,word_jac,title_word_jac")

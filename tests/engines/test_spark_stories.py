@@ -15,11 +15,11 @@ import pytest
 pytest.importorskip("pyspark")
 pytest.importorskip("pandas")
 
-from storytrace.cluster.stories import StoryConfig  # noqa: E402
-from storytrace.engines import local  # noqa: E402
-from storytrace.engines import stories as local_stories  # noqa: E402
-from storytrace.engines.spark_stories import run_stories as spark_stories  # noqa: E402
-from storytrace.fingerprint import DedupConfig  # noqa: E402
+from storytrace.cluster.stories import StoryConfig
+from storytrace.engines import local
+from storytrace.engines import stories as local_stories
+from storytrace.engines.spark_stories import run_stories as spark_stories
+from storytrace.fingerprint import DedupConfig
 
 pytestmark = pytest.mark.xdist_group("spark")  # one JVM with test_spark.py when run with --dist loadgroup
 

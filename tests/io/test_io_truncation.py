@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from storytrace.io import read_paths
 from storytrace.io.warc import native_warc
 
 PAGE = b"<html><body><p>" + b"Some long text here. " * 200 + b"</p></body></html>"

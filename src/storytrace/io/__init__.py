@@ -32,6 +32,8 @@ from .parquet import read_parquet
 from .text import read_text
 from .warc import native_warc, read_warc
 
+DEFAULT_OPTIONS = ReaderOptions()  #: the options of a call that gives none (frozen, so safe to share)
+
 __all__ = [
     "FALLBACK_TEXT_FIELDS", "FORMATS", "ReadProblem", "ReadResult", "ReadStats", "RawRecord", "ReaderOptions",
     "detect_format", "iter_sources", "read_path", "read_paths", "sniff_format",
@@ -45,7 +47,7 @@ SNIFF_BYTES = 4096
 
 
 def read_paths(
-    paths: Iterable[str], options: ReaderOptions = ReaderOptions(), stats: ReadStats | None = None
+    paths: Iterable[str], options: ReaderOptions = DEFAULT_OPTIONS, stats: ReadStats | None = None
 ) -> Iterator[ReadResult]:
     """Stream records from files, directories (recursive) and ``-`` (stdin), in the order given."""
     for item in iter_sources(paths):
@@ -72,7 +74,7 @@ def iter_sources(paths: Iterable[str]) -> Iterator[str | ReadProblem]:
         yield from files
 
 
-def read_path(path: str, options: ReaderOptions = ReaderOptions(), stats: ReadStats | None = None) -> Iterator[ReadResult]:
+def read_path(path: str, options: ReaderOptions = DEFAULT_OPTIONS, stats: ReadStats | None = None) -> Iterator[ReadResult]:
     """Stream the records of one file (or ``-``; a directory is expanded); never raises for bad input."""
     if path != "-" and os.path.isdir(path):
         yield from read_paths([path], options, stats)
@@ -83,7 +85,7 @@ def read_path(path: str, options: ReaderOptions = ReaderOptions(), stats: ReadSt
         for item in _read_one(path, options, stats):
             _count(item, stats)
             yield item
-    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the run
+    except Exception as exc:
         problem = ReadProblem(path, "", stream_error_reason(exc))
         _count(problem, stats)
         yield problem

@@ -5,11 +5,11 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 from ..records import RawRecord, ReadProblem
 
-ReadResult = Union[RawRecord, ReadProblem]
+ReadResult = RawRecord | ReadProblem
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -276,7 +276,7 @@ def _open_raw(source: str) -> BinaryIO:
     if source == "-":
         raw: Any = getattr(sys.stdin, "buffer", sys.stdin)
         return raw if hasattr(raw, "peek") else io.BufferedReader(raw, STREAM_BUFFER)
-    return open(source, "rb", buffering=STREAM_BUFFER)  # noqa: SIM115 - returned to the caller
+    return open(source, "rb", buffering=STREAM_BUFFER)
 
 
 def open_stream(source: str) -> io.BufferedReader:
@@ -423,4 +423,4 @@ def whole_file_problem(source: str, data: bytes, limit: int) -> ReadProblem | No
 
 
 ReaderFunc = Callable[[str, BinaryIO, ReaderOptions], Iterator[ReadResult]]  # (source, stream, options)
-NativeReaderFunc = Callable[[str, Union[BinaryIO, str], ReaderOptions], Iterator[ReadResult]]  # stream or path
+NativeReaderFunc = Callable[[str, BinaryIO | str, ReaderOptions], Iterator[ReadResult]]  # stream or path

@@ -75,7 +75,7 @@ def read_jsonl_lines(path: str, options: ReaderOptions) -> Iterator[LineRecord |
                 yield ReadProblem(path, "", "empty file")
                 return
             yield from _jsonl_items(path, stream, options)
-    except Exception as exc:  # noqa: BLE001 - as io.read_path: a bad file must not stop the run
+    except Exception as exc:
         yield ReadProblem(path, "", stream_error_reason(exc))
 
 

@@ -190,7 +190,7 @@ def native_warc(path: str) -> bool:
             dec = zstandard.ZstdDecompressor().decompressobj()
             first = dec.decompress(head)
         return bool(dec.eof) and first.find(b"\nWARC/1.") < 0
-    except Exception:  # noqa: BLE001 - a corrupt start: let FastWARC report it
+    except Exception:
         return True
 
 

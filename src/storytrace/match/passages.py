@@ -155,7 +155,7 @@ def unique_passages(
     edges = np.diff(free)
     firsts, lasts = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     return [
-        (int(tk.starts[f]), int(tk.ends[l - 1])) for f, l in zip(firsts, lasts) if l - f >= min_words
+        (int(tk.starts[first]), int(tk.ends[last - 1])) for first, last in zip(firsts, lasts) if last - first >= min_words
     ]
 
 
