@@ -36,7 +36,7 @@ from ..records import Article, RawRecord
 from ..text.normalize import fold_word
 from ..text.tokens import sentences as sentence_spans
 from ..text.tokens import tokenize
-from . import _combiner
+from . import _combiner, _story_kernels
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 COMBINER = DATA / "combiner.json"
@@ -293,6 +293,8 @@ def view(doc: Article | str | StoryView) -> StoryView:
 
 def _common(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted unique arrays (binary search of the smaller in the larger)."""
+    if a.dtype == b.dtype == np.uint64:  # grams and word ids: a compiled merge (speed only, same count)
+        return int(_story_kernels.common_sorted(a, b))
     if len(a) > len(b):
         a, b = b, a
     idx = np.searchsorted(b, a)
