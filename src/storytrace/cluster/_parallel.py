@@ -44,6 +44,13 @@ def embed_texts(texts: Sequence[str], pool: Any = None) -> np.ndarray:
 _VECTORS = ("vec", "title_vec", "lead_vec", "sent_vecs")
 
 
+def for_transfer(view: sm.StoryView) -> sm.StoryView:
+    """A view built by the worker, ready to be sent: its sentences' content words computed there (the
+    rewrite test needs them for most views of a hard corpus; computed lazily otherwise) and ``halve``d."""
+    view.sent_words  # noqa: B018 - computed and kept in the view
+    return halve(view)
+
+
 def halve(view: sm.StoryView) -> sm.StoryView:
     """The view with its vectors as float16 (half the bytes to pickle; they hold float16 values)."""
     for name in _VECTORS:

@@ -295,13 +295,13 @@ def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
 
 def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
                       text_vecs: list[np.ndarray] | None = None) -> list[sm.StoryView]:
-    """Worker side of the parallel view building (vectors sent back as float16: see ``_parallel.halve``)."""
-    from ._parallel import halve
+    """Worker side of the parallel view building (see ``_parallel.for_transfer``)."""
+    from ._parallel import for_transfer
 
     arts = [Article(id=i, source="", locator="", kind="text", raw=b"", text=t, norm=n, content_hash="", title=ti, date=d)
             for i, t, n, ti, d in items]
     with one_blas_thread():
-        return [halve(v) for v in sm.build_views(arts, text_vecs)]
+        return [for_transfer(v) for v in sm.build_views(arts, text_vecs)]
 
 
 def _worker_init() -> None:
