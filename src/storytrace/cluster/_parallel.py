@@ -20,6 +20,16 @@ from ..match import story as sm
 SPLIT_MIN = 512
 
 
+def preload() -> None:
+    """Load what building a view needs before the worker is forked: the model (about 0.5 s) and the modules
+    ``match.story`` imports on first use (the quantity scanners compile their patterns: about 0.3 s), so
+    the worker inherits them instead of loading them again."""
+    from ..explain import _align, _quantities, explain  # noqa: F401
+    from ..fingerprint.semantic import model
+
+    model()
+
+
 def _embed(texts: list[str]) -> np.ndarray:
     """Worker side of ``embed_texts``."""
     from ..fingerprint.semantic import embed

@@ -395,9 +395,7 @@ def _worker_pool(size: int) -> Iterator[Any]:
     if size <= 0 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    from ..fingerprint.semantic import model
-
-    model()  # loaded once here, shared copy-on-write by the children
+    _parallel.preload()  # the model and the view code's modules, loaded once here, shared copy-on-write by the children
     try:
         pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_worker_init)
