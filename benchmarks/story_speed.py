@@ -80,7 +80,7 @@ def time_process(cmd: list[str], stdout: Any = subprocess.DEVNULL) -> dict[str, 
     """Wall, user, system seconds and peak RSS (MiB, the largest process) of ``cmd`` under /usr/bin/time -v."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         proc = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name, *cmd], stdout=stdout, stderr=subprocess.PIPE,
-                              text=True)
+                              text=True, check=False)
         if proc.returncode:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
         report = tf.read()

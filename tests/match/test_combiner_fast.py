@@ -25,10 +25,10 @@ def test_score_matches_numpy_scorer() -> None:
     rng = random.Random(1)
     feats = [{n: rng.choice([rng.random(), rng.uniform(-0.5, 1.5), 0.0, 1.0, rng.random() ** 4]) for n in names}
              for _ in range(5000)]
-    texts = ["Flooding closed the main bridge in Riverton on Monday after three days of heavy rain. Officials said "
-             "the bridge would stay closed until engineers inspect it.",
-             "The Riverton bridge stays shut after floods on Monday, officials said; engineers will inspect it. "
-             "The river rose 2.4 metres, the highest since 1998.",
+    texts = [("Flooding closed the main bridge in Riverton on Monday after three days of heavy rain. Officials said "
+              "the bridge would stay closed until engineers inspect it."),
+             ("The Riverton bridge stays shut after floods on Monday, officials said; engineers will inspect it. "
+              "The river rose 2.4 metres, the highest since 1998."),
              "The central bank raised its key interest rate by a quarter point to 4.5 percent on Thursday."]
     views = sm.build_views(texts)
     feats += [sm.pair_features(a, b) for a in views for b in views]

@@ -56,15 +56,15 @@ def score(f: dict[str, float], compiled: Compiled) -> float:
     for name, xs, ys in tables:
         x = float(f[name])
         lo, hi = xs[0], xs[-1]
-        x = hi if x > hi else (lo if x < lo else x)
+        x = hi if x > hi else max(x, lo)
         j = bisect_left(xs, x)  # knots strictly below x
-        j = 1 if j < 1 else (k - 1 if j > k - 1 else j)
+        j = 1 if j < 1 else min(j, k - 1)
         x0, x1, y0, y1 = xs[j - 1], xs[j], ys[j - 1], ys[j]
         t = (x - x0) / (x1 - x0) if x1 > x0 else 0.0
         terms.append(y0 + t * (y1 - y0))
     s = bias + _numpy_sum(terms)
     v = (s + 4.0) / 3.0
-    return 1.0 if v > 1.0 else (0.0 if v < 0.0 else v)
+    return 1.0 if v > 1.0 else max(v, 0.0)
 
 
 def check(features: Sequence[dict[str, float]], reference: Any, compiled: Compiled) -> bool:
