@@ -30,6 +30,23 @@ def preload() -> None:
     model()
 
 
+def views_of(articles: Sequence[Any], text_vecs: Sequence[np.ndarray | None] | None) -> list[sm.StoryView]:
+    """``build_views`` of articles of which some have their text's embedding at hand (``text_vecs[i]``, else
+    None): the two kinds in one call each, in the given order."""
+    if text_vecs is None or all(v is None for v in text_vecs):
+        return sm.build_views(list(articles))
+    if all(v is not None for v in text_vecs):
+        return sm.build_views(list(articles), text_vecs)  # type: ignore[arg-type]
+    have = [i for i, v in enumerate(text_vecs) if v is not None]
+    lack = [i for i, v in enumerate(text_vecs) if v is None]
+    out: list[Any] = [None] * len(articles)
+    for i, v in zip(have, sm.build_views([articles[i] for i in have], [text_vecs[i] for i in have])):  # type: ignore[misc]
+        out[i] = v
+    for i, v in zip(lack, sm.build_views([articles[i] for i in lack])):
+        out[i] = v
+    return out
+
+
 def _embed(texts: list[str]) -> np.ndarray:
     """Worker side of ``embed_texts``."""
     from ..fingerprint.semantic import embed

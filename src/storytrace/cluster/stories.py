@@ -294,14 +294,12 @@ def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
 
 
 def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
-                      text_vecs: list[np.ndarray] | None = None) -> list[sm.StoryView]:
+                      text_vecs: list[np.ndarray | None] | None = None) -> list[sm.StoryView]:
     """Worker side of the parallel view building (see ``_parallel.for_transfer``)."""
-    from ._parallel import for_transfer
-
     arts = [Article(id=i, source="", locator="", kind="text", raw=b"", text=t, norm=n, content_hash="", title=ti, date=d)
             for i, t, n, ti, d in items]
     with one_blas_thread():
-        return [for_transfer(v) for v in sm.build_views(arts, text_vecs)]
+        return [_parallel.for_transfer(v) for v in _parallel.views_of(arts, text_vecs)]
 
 
 def _worker_init() -> None:
@@ -335,10 +333,10 @@ class _ViewCache:
             return {}
         if self.build is not None:
             return dict(zip(ids, self.build(ids)))
-        return dict(zip(ids, sm.build_views([self.by_id[i] for i in ids], self._text_vecs(ids))))
+        return dict(zip(ids, _parallel.views_of([self.by_id[i] for i in ids], self._text_vecs(ids))))
 
-    def _text_vecs(self, ids: Sequence[str]) -> list[np.ndarray] | None:
-        return [self.text_vecs[i] for i in ids] if self.text_vecs and all(i in self.text_vecs for i in ids) else None
+    def _text_vecs(self, ids: Sequence[str]) -> list[np.ndarray | None] | None:
+        return [self.text_vecs.get(i) for i in ids] if self.text_vecs else None
 
     def submit(self, ids: Sequence[str]) -> Any:
         """Start building the views of ``ids`` in the worker: the worker's share of them (``_parallel.WorkerShare``;
@@ -497,6 +495,8 @@ def build_stories(
                 views(need[: views.capacity // 2])
                 for u in chunk:
                     engine.add_document(u, _f32(vectors[u]))
+                for u in chunks[c - 1] if c else ():  # bounded memory: views needed later embed their text again
+                    views.text_vecs.pop(u, None)
             views.collect(pending)
         views.pool = None
 
