@@ -60,6 +60,7 @@ from ..match import story as sm
 from ..match import story_evidence as se
 from ..match.story_evidence import hashed_terms  # noqa: F401  (re-exported: tests and scripts use it from here)
 from ..records import Article, Relation
+from . import _parallel
 from .analysis import DUPLICATE_RELATIONS, Group, Story, member_roles
 
 VIEW_CACHE = 2048  # story views kept in memory while clustering (LRU)
@@ -605,12 +606,13 @@ def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
     return (a.id, a.text, a.norm, a.title, a.date)
 
 
-def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]]) -> list[sm.StoryView]:
-    """Worker side of the parallel view building."""
+def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
+                      text_vecs: list[np.ndarray | None] | None = None) -> list[sm.StoryView]:
+    """Worker side of the parallel view building (see ``_parallel.for_transfer``)."""
     arts = [Article(id=i, source="", locator="", kind="text", raw=b"", text=t, norm=n, content_hash="", title=ti, date=d)
             for i, t, n, ti, d in items]
     with one_blas_thread():
-        return sm.build_views(arts)
+        return [_parallel.for_transfer(v) for v in _parallel.views_of(arts, text_vecs)]
 
 
 def _worker_init() -> None:
@@ -633,6 +635,10 @@ class _ViewCache:
         self.pool = pool
         self.built = 0
         self.build = build
+        #: the texts' own embeddings (float16) where computed already: views reuse them (``build_views``)
+        self.text_vecs: dict[str, np.ndarray] = {}
+        self.inflight: set[str] = set()  # ids the worker is building
+        self.share = _parallel.WorkerShare()
 
     def _build(self, ids: list[str]) -> dict[str, sm.StoryView]:
         self.built += len(ids)
@@ -640,23 +646,36 @@ class _ViewCache:
             return {}
         if self.build is not None:
             return dict(zip(ids, self.build(ids)))
-        return dict(zip(ids, sm.build_views([self.by_id[i] for i in ids])))
+        return dict(zip(ids, _parallel.views_of([self.by_id[i] for i in ids], self._text_vecs(ids))))
+
+    def _text_vecs(self, ids: Sequence[str]) -> list[np.ndarray | None] | None:
+        return [self.text_vecs.get(i) for i in ids] if self.text_vecs else None
 
     def submit(self, ids: Sequence[str]) -> Any:
-        """Start building the views of ``ids`` in the worker (None without a pool or when all are cached)."""
-        missing = [i for i in dict.fromkeys(ids) if i not in self.cache]
+        """Start building the views of ``ids`` in the worker: the worker's share of them (``_parallel.WorkerShare``;
+        this process builds the rest when it asks for them). None without a pool or when all are cached."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self.cache and i not in self.inflight]
         if self.pool is None or not missing:
             return None
-        return missing, self.pool.submit(_views_from_light, [_light(self.by_id[i]) for i in missing])
+        missing = missing[:self.share.count(len(missing))]
+        self.inflight.update(missing)
+        return missing, self.pool.submit(_views_from_light, [_light(self.by_id[i]) for i in missing],
+                                         self._text_vecs(missing))
+
+    def build_own(self, ids: Sequence[str]) -> None:
+        """Build (and cache) the views of ``ids`` that are neither cached nor being built by the worker."""
+        self([i for i in ids if i not in self.inflight])
 
     def collect(self, pending: Any) -> None:
         """Wait for a ``submit`` and cache its views."""
         if pending is None:
             return
         ids, future = pending
+        self.share.update(future.done())
         self.built += len(ids)
+        self.inflight.difference_update(ids)
         for i, v in zip(ids, future.result()):
-            self.cache[i] = v
+            self.cache[i] = _parallel.widen(v)
             self.cache.move_to_end(i)
         while len(self.cache) > self.capacity:
             self.cache.popitem(last=False)
@@ -687,9 +706,7 @@ def _worker_pool(size: int) -> Iterator[Any]:
     if size <= 0 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    from ..fingerprint.semantic import model
-
-    model()  # loaded once here, shared copy-on-write by the children
+    _parallel.preload()  # the model and the view code's modules, loaded once here, shared copy-on-write by the children
     try:
         pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_worker_init)
@@ -730,14 +747,15 @@ def build_stories(
     vectors: dict[str, np.ndarray] = {}
     engine.vectors = vectors
 
-    def vector_rows(ids: Sequence[str]) -> None:
+    def vector_rows(ids: Sequence[str], pool: Any = None) -> None:
         need = [i for i in ids if i not in vectors]
         if not need:
             return
         if embeddings is not None:
             rows = embeddings[[index[i] for i in need]]
         else:
-            rows = embed_articles([by_id[i] for i in need])
+            rows = _parallel.embed_texts([by_id[i].text for i in need], pool)
+            views.text_vecs.update(zip(need, rows))  # computed here from the texts: the views reuse them
         for i, r in zip(need, unit_vectors(rows)):
             vectors[i] = r
 
@@ -784,19 +802,22 @@ def build_stories(
     workers = config.workers - 1 if len(new_units) >= PARALLEL_MIN else 0
     with _worker_pool(workers) as pool:
         views.pool = pool
-        vector_rows(new_units)
+        vector_rows(new_units, pool)
         chunks = [new_units[i:i + CHUNK] for i in range(0, len(new_units), CHUNK)]
-        pending = None
+        pending = views.submit(_needed(engine, chunks[0], [], vectors)) if chunks else None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
                 observe(chunk)
-                views.collect(pending)
                 need = _needed(engine, chunk, chunks[c - 1] if c else [], vectors)
-                # the worker builds the next chunk's views (judged on the stories as they are now) meanwhile
+                views.build_own(need[: views.capacity // 2])  # this process's share, while the worker builds its own
+                views.collect(pending)
+                # the worker builds its share of the next chunk's views (judged on the stories as they are now)
                 pending = views.submit(_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
                     engine.add_unit(u, _f32(vectors[u]))
+                for u in chunks[c - 1] if c else ():  # bounded memory: views needed later embed their text again
+                    views.text_vecs.pop(u, None)
             views.collect(pending)
         views.pool = None
 

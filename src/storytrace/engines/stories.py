@@ -497,6 +497,14 @@ def write_story_map(path: Path, fmt: str, pass1: Any, grouping: Any, result: Sto
     return counts
 
 
+def process_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of this process so far and of its finished children (the story view worker)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"process_cpu_s": round(own.ru_utime + own.ru_stime, 3), "children_cpu_s": round(kids.ru_utime + kids.ru_stime, 3)}
+
+
 class _SpillIds:
     """Document id by number, read from the spill."""
 
@@ -559,6 +567,7 @@ def run_stories(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: 
             docs_per_s=round(n / max(clock.wall["total"], 1e-9), 1), peak_rss_mb=round(peak_rss_mb(), 1),
             config=story_settings(config, story),
             options={"inputs": list(inputs), "keep": options.keep, "map_format": fmt, "reader": asdict(options.reader)},
+            stats=process_cpu(),
         )
         out_io.write_json(staging / "summary.json", summary.to_dict())
     return summary

@@ -20,10 +20,12 @@ version across processes that must agree bit for bit (Spark executors).
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import xxhash
@@ -39,7 +41,35 @@ _DEFAULT = DedupConfig()
 
 @lru_cache(maxsize=1)
 def char_table() -> np.ndarray:
-    """uint8 class of every code point (SEP/WORD/SINGLE/JOINER); built once per process (~0.3 s)."""
+    """uint8 class of every code point (SEP/WORD/SINGLE/JOINER); built once per process (~0.3 s), or read from
+    ``__pycache__`` where an earlier process saved it for this Python and Unicode version (~1 ms)."""
+    import sys
+
+    cache = Path(__file__).parent / "__pycache__" / (
+        f"char_table-{unicodedata.unidata_version}-{sys.implementation.cache_tag}-{_TABLE_VERSION}.npy")
+    try:
+        table = np.load(cache, allow_pickle=False)
+        if table.shape == (0x110000,) and table.dtype == np.uint8:
+            table.setflags(write=False)
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _build_char_table()
+    try:  # best effort (a read-only install just builds it every time); renamed into place, never half-written
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.save(fh, table, allow_pickle=False)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return table
+
+
+_TABLE_VERSION = 1  #: bump when ``_build_char_table`` changes
+
+
+def _build_char_table() -> np.ndarray:
     chars = list(map(chr, range(0x110000)))
     table = np.fromiter(map(str.isalnum, chars), dtype=np.uint8, count=len(chars))
     category = unicodedata.category

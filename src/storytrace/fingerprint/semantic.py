@@ -111,12 +111,17 @@ class StaticUSE:
         return z
 
     def encode(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
-        """Unit vectors (float32) of ``texts``, in batches, with one BLAS thread."""
+        """Unit vectors (float32) of ``texts``, in batches, with one BLAS thread. A text given several times
+        is embedded once (a story view's title is often its first sentence): its vector does not depend on
+        the batch, so this changes no bit."""
         if not len(texts):
             return np.zeros((0, DIM), dtype=np.float32)
+        position: dict[str, int] = {}
+        index = [position.setdefault(t, len(position)) for t in texts]
+        unique = list(position) if len(position) < len(texts) else list(texts)
         with one_blas_thread():
-            out = [self._encode_batch(texts[i:i + batch]) for i in range(0, len(texts), batch)]
-        return np.vstack(out)
+            out = np.vstack([self._encode_batch(unique[i:i + batch]) for i in range(0, len(unique), batch)])
+        return out if len(unique) == len(texts) else out[index]
 
     def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
         """One batch, padded to ``MIN_ROWS`` rows: every text's vector is bit-identical whatever the batch

@@ -37,6 +37,7 @@ from ..text.dates import day_number, parse_date
 from ..text.normalize import fold_word
 from ..text.tokens import sentences as sentence_spans
 from ..text.tokens import tokenize
+from . import _combiner, _story_kernels
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 COMBINER = DATA / "combiner.json"
@@ -248,11 +249,14 @@ def _facts_of(text: str) -> tuple[frozenset[tuple[Any, ...]], frozenset[int], li
     return frozenset(numbers), frozenset(years), spans
 
 
-def build_views(docs: Sequence[Article | str]) -> list[StoryView]:
-    """Views of many documents with ONE embedding call (batching is what makes it fast)."""
+def build_views(docs: Sequence[Article | str], text_vecs: Sequence[np.ndarray] | None = None) -> list[StoryView]:
+    """Views of many documents with ONE embedding call (batching is what makes it fast). ``text_vecs``: the
+    texts' own embeddings when already at hand (``fingerprint.semantic.embed`` of ``a.text``, one row each),
+    so the full texts are not embedded twice (a text's vector is the same in any batch)."""
     from ..fingerprint.semantic import model
 
     articles = [as_article(d, f"text{i}") for i, d in enumerate(docs)]
+    own = 0 if text_vecs is not None else 1  # segments embedded here per text: the text itself unless given
     segments: list[str] = []
     counts: list[int] = []
     titles: list[str] = []
@@ -263,15 +267,18 @@ def build_views(docs: Sequence[Article | str]) -> list[StoryView]:
         sents = sentences(text)
         titles.append(title)
         sentence_lists.append(sents)
-        segments += [text, title, text[:LEAD_CHARS], *sents]
-        counts.append(3 + len(sents))
+        segments += [text, title, text[:LEAD_CHARS], *sents][1 - own:]
+        counts.append(2 + own + len(sents))
     # rounded through float16 (the stored form), kept as float32 for fast dot products
     vecs = model().encode(segments).astype(np.float16).astype(np.float32) if segments else np.zeros((0, 512), np.float32)
     out = []
     pos = 0
-    for a, title, sents, k in zip(articles, titles, sentence_lists, counts):
-        v = vecs[pos:pos + k]
-        pos += k
+    for i, (a, title, sents, n) in enumerate(zip(articles, titles, sentence_lists, counts)):
+        v = vecs[pos:pos + n]
+        pos += n
+        if not own:
+            v = np.vstack([np.asarray(text_vecs[i], dtype=np.float16).astype(np.float32)[None], v])  # type: ignore[index]
+        k = len(v)
         numbers, years, facts = _facts_of(a.text)
         event, source = event_time(a.text, a.date, facts)
         caps = _caps(a.text)
@@ -296,6 +303,8 @@ def view(doc: Article | str | StoryView) -> StoryView:
 
 def _common(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted unique arrays (binary search of the smaller in the larger)."""
+    if a.dtype == b.dtype == np.uint64:  # grams and word ids: a compiled merge (speed only, same count)
+        return int(_story_kernels.common_sorted(a, b))
     if len(a) > len(b):
         a, b = b, a
     idx = np.searchsorted(b, a)
@@ -408,6 +417,17 @@ def score_features(f: dict[str, float], model: dict[str, Any] | None = None) -> 
     if model is not None:
         s = model["bias"] + sum(np.interp(f[k], t["x"], t["y"]) for k, t in model["tables"].items())
         return float(np.clip((s + 4.0) / 3.0, 0.0, 1.0))
+    return _combiner.score(f, _compiled())
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _combiner.Compiled:
+    names, xs, ys, _, bias = _tables()
+    return _combiner.compile_tables(names, xs, ys, bias)
+
+
+def _score_features_numpy(f: dict[str, float]) -> float:
+    """``score_features`` with the shipped combiner, in numpy: the reference ``_combiner.score`` is checked against."""
     names, xs, ys, _, bias = _tables()
     x = np.array([f[n] for n in names])
     x = np.clip(x, xs[:, 0], xs[:, -1])

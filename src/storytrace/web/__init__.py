@@ -7,10 +7,10 @@ __all__ = ["create_app"]
 
 
 def __getattr__(name: str) -> Any:
-    """``create_app`` imported on first use: the CLI imports ``web.cli`` for every command, and the app
-    (FastAPI, the analysis stack) costs about a second to import."""
+    """``create_app`` imported on first use: importing the package (``web.net`` for the serve command) must not
+    pay for FastAPI and the analysis stack (about a second)."""
     if name == "create_app":
         from .app import create_app
 
         return create_app
-    raise AttributeError(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
