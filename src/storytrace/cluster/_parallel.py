@@ -24,7 +24,8 @@ def preload() -> None:
     """Load what building a view needs before the worker is forked: the model (about 0.5 s) and the modules
     ``match.story`` imports on first use (the quantity scanners compile their patterns: about 0.3 s), so
     the worker inherits them instead of loading them again."""
-    from ..explain import _align, _quantities, explain  # noqa: F401
+    from ..match import sentence_align  # noqa: F401  (imported for its side effect: loaded before the fork)
+    from ..text import quantities  # noqa: F401
     from ..fingerprint.semantic import model
 
     model()
