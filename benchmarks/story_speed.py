@@ -151,7 +151,7 @@ def breakdown(corpus: Path, work: Path) -> dict[str, float]:
         return wrapper
 
     StaticUSE.encode = timed(StaticUSE.encode, "encode")  # type: ignore[method-assign]
-    sm.build_views = timed(sm.build_views, "views")  # build_stories and _ViewCache look it up on the module
+    sm.build_views = timed(sm.build_views, "views")  # build_stories and ViewCache look it up on the module
     out = work / "breakdown"
     shutil.rmtree(out, ignore_errors=True)
     s = run_stories([str(corpus)], out, options=DedupOptions(quiet=True), story=StoryConfig(workers=1))

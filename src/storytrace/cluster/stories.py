@@ -193,7 +193,7 @@ class OnlineStories:
     cached) and ``dates``/``order`` the canonical rule's keys.
     """
 
-    def __init__(self, config: StoryConfig, dim: int, views: _ViewCache | None = None,
+    def __init__(self, config: StoryConfig, dim: int, views: ViewCache | None = None,
                  dates: dict[str, str | None] | None = None, order: dict[str, int] | None = None) -> None:
         self.config = config
         self.same, self.related_min = config.thresholds()
@@ -374,7 +374,7 @@ class OnlineStories:
         """Assign one article."""
         assert self.views is not None
         size, floor = self.config.core_size, self.config.pair_floor
-        cands = [(state, [u for u in state.core(size) if float(_f32(self.vectors[u]) @ vec) >= floor])
+        cands = [(state, [u for u in state.core(size) if float(as_f32(self.vectors[u]) @ vec) >= floor])
                  for state, _ in self.candidates(vec)]
         cands = [(state, core) for state, core in cands if core]
         if not cands:
@@ -451,7 +451,7 @@ class OnlineStories:
         if self.views is None:
             return None
         size, floor = self.config.core_size, self.config.pair_floor
-        cands = [(state, [u for u in state.core(size) if u not in self.short and float(_f32(self.vectors[u]) @ vec) >= floor])
+        cands = [(state, [u for u in state.core(size) if u not in self.short and float(as_f32(self.vectors[u]) @ vec) >= floor])
                  for state, _ in self.candidates(vec)]
         cands = [(state, core) for state, core in cands if core]
         if not cands:
@@ -572,7 +572,7 @@ CONSOLIDATE_MAX = 20_000  # stories of short texts up to which the consolidation
 # ---------------------------------------------------------------------------------------------
 
 
-def _f32(v: np.ndarray) -> np.ndarray:
+def as_f32(v: np.ndarray) -> np.ndarray:
     return v.astype(np.float32)
 
 
@@ -621,7 +621,7 @@ def _worker_init() -> None:
     model()
 
 
-class _ViewCache:
+class ViewCache:
     """Story views by document id, built in batches on first use; at most ``capacity`` kept (LRU), so memory
     stays bounded on any corpus (a view holds up to 40 sentence vectors, about 15-40 kB). With a worker pool,
     ``submit``/``collect`` have the next chunk's views built by a second process. ``build`` replaces the
@@ -740,7 +740,7 @@ def build_stories(
     by_id = {a.id: a for a in articles}
     group_of = {m: g for g in groups for m in g.members}
     units = [g.canonical for g in groups if g.canonical in index]
-    views = _ViewCache(by_id)
+    views = ViewCache(by_id)
     dates = {a.id: a.date for a in articles}
     engine = OnlineStories(config, dim=512, views=views, dates=dates, order=index)
 
@@ -782,9 +782,9 @@ def build_stories(
     numbers = [int(st.id[1:]) for st, _ in restored if st.id[1:].isdigit()]
     engine.next_id = max(numbers, default=len(restored) - 1) + 1
     for story, story_units in restored:
-        state = engine.new_story(story_units[0], _f32(vectors[story_units[0]]), story_id=story.id)
+        state = engine.new_story(story_units[0], as_f32(vectors[story_units[0]]), story_id=story.id)
         for u in story_units[1:]:
-            engine._join(state, u, _f32(vectors[u]))
+            engine._join(state, u, as_f32(vectors[u]))
         old = group_of[story.canonical].canonical if story.canonical in group_of else None
         state.canonical = old if old in story_units else story_units[0]
         state.related = list(story.related)
@@ -804,18 +804,18 @@ def build_stories(
         views.pool = pool
         vector_rows(new_units, pool)
         chunks = [new_units[i:i + CHUNK] for i in range(0, len(new_units), CHUNK)]
-        pending = views.submit(_needed(engine, chunks[0], [], vectors)) if chunks else None
+        pending = views.submit(views_needed(engine, chunks[0], [], vectors)) if chunks else None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
                 observe(chunk)
-                need = _needed(engine, chunk, chunks[c - 1] if c else [], vectors)
+                need = views_needed(engine, chunk, chunks[c - 1] if c else [], vectors)
                 views.build_own(need[: views.capacity // 2])  # this process's share, while the worker builds its own
                 views.collect(pending)
                 # the worker builds its share of the next chunk's views (judged on the stories as they are now)
-                pending = views.submit(_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
+                pending = views.submit(views_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
-                    engine.add_unit(u, _f32(vectors[u]))
+                    engine.add_unit(u, as_f32(vectors[u]))
                 for u in chunks[c - 1] if c else ():  # bounded memory: views needed later embed their text again
                     views.text_vecs.pop(u, None)
             views.collect(pending)
@@ -827,7 +827,7 @@ def build_stories(
         return _finish(engine, articles, relations, group_of, views, link_scores)
 
 
-def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors: dict[str, np.ndarray]) -> list[str]:
+def views_needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors: dict[str, np.ndarray]) -> list[str]:
     """The views the units of ``chunk`` will likely need: units near an existing story, an earlier unit of the chunk
     or a unit of the chunk ``before`` it, with the cores of their candidate stories. A speed-up only: views that
     turn out to be missing are built when needed, so the result never depends on it."""
@@ -847,7 +847,7 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
             col = S[:, j]
             for i in np.argpartition(-col, k - 1)[:k]:
                 if col[i] >= engine.config.retrieval_floor:
-                    need.update(dict.fromkeys(u for u in engine.stories[i].core(size) if _f32(vectors[u]) @ V[j] >= floor))
+                    need.update(dict.fromkeys(u for u in engine.stories[i].core(size) if as_f32(vectors[u]) @ V[j] >= floor))
     W = np.tril(V @ V.T, -1)
     for i, j in zip(*np.nonzero(W >= floor)):
         need[chunk[i]] = None
@@ -861,7 +861,7 @@ def _needed(engine: OnlineStories, chunk: list[str], before: list[str], vectors:
 
 
 def _finish(engine: OnlineStories, articles: Sequence[Article], relations: Sequence[Relation],
-            group_of: dict[str, Group], views: _ViewCache, link_scores: dict[tuple[str, str], float]
+            group_of: dict[str, Group], views: ViewCache, link_scores: dict[tuple[str, str], float]
             ) -> tuple[list[Story], list[Relation]]:
     by_id = {a.id: a for a in articles}
     dup_relations = [r for r in relations if r.relation in DUPLICATE_RELATIONS]
@@ -898,7 +898,7 @@ def _finish(engine: OnlineStories, articles: Sequence[Article], relations: Seque
     return stories, out
 
 
-def story_unit_roles(engine: OnlineStories, state: _State, views: _ViewCache) -> dict[str, tuple[str, float]]:
+def story_unit_roles(engine: OnlineStories, state: _State, views: ViewCache) -> dict[str, tuple[str, float]]:
     """(role, score) of each unit of a story but its canonical: rewrite or same_story against the canonical
     (the role found when the unit joined while that is still the canonical, else computed now)."""
     canonical = state.canonical
@@ -915,7 +915,7 @@ def story_unit_roles(engine: OnlineStories, state: _State, views: _ViewCache) ->
     return unit_roles
 
 
-def story_links(engine: OnlineStories, views: _ViewCache, link_scores: dict[tuple[str, str], float] | None = None
+def story_links(engine: OnlineStories, views: ViewCache, link_scores: dict[tuple[str, str], float] | None = None
                 ) -> list[tuple[_State, _State, float]]:
     """Related links between stories as (newer story, older story, score), once per pair in story order, scored
     canonical against canonical (the same in every run; ``link_scores`` holds scores known from the store)."""

@@ -14,7 +14,7 @@ scores and related links as the local engine (docs/scaling.md, "Story stage"):
    (``stories.pack_view``, about 10-40 kB) and the result persisted;
 3. assignment, on the driver: units sorted by (publication day, the undated after, ingestion order) are
    streamed partition by partition (``toLocalIterator``) into ``stories.StreamAssigner``, the online loop of
-   ``cluster.stories.build_stories`` (``OnlineStories``, ``_needed`` prefetch, LRU of views) reading the
+   ``cluster.stories.build_stories`` (``OnlineStories``, ``views_needed`` prefetch, LRU of views) reading the
    views from a driver-local spill file instead of building them. Sequential by definition: each unit's
    story depends on every earlier unit;
 4. output: the per-unit result goes back to Spark and is joined to every document (its group, the group's

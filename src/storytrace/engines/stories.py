@@ -48,9 +48,9 @@ from ..cluster.stories import (
     VIEW_CACHE,
     OnlineStories,
     StoryConfig,
-    _f32,
-    _needed,
-    _ViewCache,
+    as_f32,
+    views_needed,
+    ViewCache,
     story_links,
     story_unit_roles,
     unit_infos,
@@ -215,7 +215,7 @@ class StoryResult:
 class StreamAssigner:
     """``build_stories``' online assignment fed with precomputed features, chunk by chunk in unit order
     (publication day, the undated after, ingestion order), with the same engine (``OnlineStories``),
-    view prefetch (``_needed``) and LRU view cache, so it gives the same stories, canonicals, roles and links.
+    view prefetch (``views_needed``) and LRU view cache, so it gives the same stories, canonicals, roles and links.
 
     Driver memory per unit: its retrieval vector (1 kB float16), date, id and a spill offset (about 1.3 kB
     with Python's overhead), plus per story its centroid (2 kB float32; up to 4 kB as the matrix grows by
@@ -227,7 +227,7 @@ class StreamAssigner:
                  capacity: int = VIEW_CACHE) -> None:
         self.config = config or StoryConfig()
         self.spill = ViewSpill(spill_dir)
-        self.views = _ViewCache({}, capacity=capacity, build=self._load)  # type: ignore[arg-type]
+        self.views = ViewCache({}, capacity=capacity, build=self._load)  # type: ignore[arg-type]
         self.vectors: dict[int, np.ndarray] = {}
         self.dates: dict[int, str | None] = {}
         self.ids: dict[int, str] = {}
@@ -272,10 +272,10 @@ class StreamAssigner:
             texts = self._load(keys)
             self.engine.observe(keys, unit_infos([(v.text, v.title) for v in texts]))  # type: ignore[arg-type]
             del texts
-            need = _needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]
+            need = views_needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]
             self.views(need[: self.views.capacity // 2])
             for k in keys:
-                self.engine.add_unit(k, _f32(self.vectors[k]))  # type: ignore[arg-type]
+                self.engine.add_unit(k, as_f32(self.vectors[k]))  # type: ignore[arg-type]
         self.before = keys
 
     def finish(self) -> StoryResult:
