@@ -392,7 +392,7 @@ class _StoryRun:
     # -- output --------------------------------------------------------------------------------
 
     def _summary(self, result: StoryResult, roles: dict[str, int], files: list[Any], start: float) -> StorySummary:
-        from .local import peak_rss_mb
+        from ..timing import peak_rss_mb
 
         run = self.dedup
         self.wall["total"] = round(time.perf_counter() - start, 3)

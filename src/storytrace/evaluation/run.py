@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import json
 import time
 from collections import defaultdict
@@ -95,7 +97,7 @@ class ClusterScores:
     docs_per_s: float
 
 
-def score_clusters(truth: list[int], labels: list[int], seconds: float) -> ClusterScores:
+def score_clusters(truth: Sequence[Hashable], labels: Sequence[Hashable], seconds: float) -> ClusterScores:
     """All cluster metrics of one labelling."""
     return ClusterScores(
         n=len(truth), stories=len(set(truth)), clusters=len(set(labels)), nmi=normalized_mutual_info(truth, labels),
@@ -112,9 +114,11 @@ def evaluate_titles(path: Path) -> dict[str, ClusterScores]:
 
     docs = load_corpus(path)
     out = {}
-    for part, keep in (("held-out stories", lambda d: ds.is_heldout_story(d.story)),
-                       ("train stories", lambda d: not ds.is_heldout_story(d.story)),
-                       ("whole stream", lambda d: True)):
+    parts: tuple[tuple[str, Callable[[Any], bool]], ...] = (
+        ("held-out stories", lambda d: ds.is_heldout_story(d.story)),
+        ("train stories", lambda d: not ds.is_heldout_story(d.story)),
+        ("whole stream", lambda d: True))
+    for part, keep in parts:
         sub = [d for d in docs if keep(d)]
         pred = analyze_documents(sub)
         out[part] = score_clusters([d.story for d in sub], [pred.story_of[d.id] for d in sub], pred.seconds)

@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import random
+from typing import Any
 
 DOMAINS = {
     "mining": {
@@ -76,7 +77,7 @@ LAST = ["Keller", "Ortega", "Lindqvist", "Mensah", "Novak", "Tanaka", "Haddad", 
 OUTLETS = ["Industry Monitor", "Project Wire", "Sector Daily", "Global Markets Report", "Regional Business News"]
 
 
-def _event(rng: random.Random, d: dict, i: int, base: dt.date) -> dict:
+def _event(rng: random.Random, d: dict[str, Any], i: int, base: dt.date) -> dict[str, Any]:
     company = d["companies"][i % len(d["companies"])]
     place, country = d["places"][(i * 7 + 3 + 5 * (i // len(d["companies"]))) % len(d["places"])]
     return {
@@ -88,7 +89,7 @@ def _event(rng: random.Random, d: dict, i: int, base: dt.date) -> dict:
     }
 
 
-def _sentences(e: dict, d: dict, style: int, follow: str | None) -> list[str]:
+def _sentences(e: dict[str, Any], d: dict[str, Any], style: int, follow: str | None) -> list[str]:
     c, p, k = e["company"], f"{e['place']}, {e['country']}", e["kind"]
     day = e["date"].strftime("%A")
     if follow is None:
@@ -114,17 +115,17 @@ def _sentences(e: dict, d: dict, style: int, follow: str | None) -> list[str]:
     return [lead, *facts]
 
 
-def build(domain: str, seed: int, events: int) -> list[dict]:
-    d = DOMAINS[domain]
+def build(domain: str, seed: int, events: int) -> list[dict[str, Any]]:
+    d: dict[str, Any] = DOMAINS[domain]
     rng = random.Random(seed)
     base = dt.date(2026, 3, 1)
-    docs: list[dict] = []
+    docs: list[dict[str, Any]] = []
     for i in range(events):
         e = _event(rng, d, i, base)
         story = f"{domain[:2].upper()}{seed}-{i:03d}"
         n_reports = rng.choice([1, 1, 2, 2, 3])
         follow_up = rng.random() < 0.3
-        stories = [(story, None, e)]
+        stories: list[tuple[str, str | None, dict[str, Any]]] = [(story, None, e)]
         if follow_up:
             # a later event of the same project: same company, place and kind, new figures, people and date
             f = dict(e, date=e["date"] + dt.timedelta(days=rng.randrange(45, 120)), money=e["money"] + rng.choice([60, 90, 150]),
@@ -137,7 +138,7 @@ def build(domain: str, seed: int, events: int) -> list[dict]:
                 style = (r + i + (follow is not None)) % 3
                 sents = _sentences(ev, d, style, follow)
                 body = [sents[0], *rng.sample(sents[1:], len(sents) - 1)]
-                bg = rng.choice(d["background"])  # one shared-topic sentence: real reports share vocabulary, not text
+                bg: str = rng.choice(d["background"])  # one shared-topic sentence: real reports share vocabulary, not text
                 text = " ".join(body[:3]) + "\n\n" + bg + "\n\n" + " ".join(body[3:])
                 title = sents[0].split(",")[0].rstrip(".")
                 related = [s for s, _, _ in stories if s != sid]

@@ -99,7 +99,8 @@ class StaticUSE:
         nf = n.astype(np.float32)
         pooled += nf[:, None] * self.offset
         pooled /= np.sqrt(nf)[:, None]
-        return pooled
+        out: np.ndarray = pooled
+        return out
 
     def head(self, x: np.ndarray) -> np.ndarray:
         """The teacher's DAN head: unit-length 512-d vectors."""
@@ -108,7 +109,8 @@ class StaticUSE:
         y2 = np.maximum(y1 @ self.d2, 0)
         z = np.tanh(y1 @ self.p3 + y2 @ self.d3)
         z /= np.sqrt(np.clip((z * z).sum(1, keepdims=True), self.eps, None))
-        return z
+        unit: np.ndarray = z
+        return unit
 
     def encode(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
         """Unit vectors (float32) of ``texts``, in batches, with one BLAS thread. A text given several times

@@ -44,7 +44,7 @@ def decode_bytes(data: bytes) -> str:
         pass
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
-    return bytes_to_str(data, detect_encoding(data), fallback_encodings=["cp1252", "latin-1"])
+    return bytes_to_str(data, detect_encoding(data) or "cp1252", fallback_encodings=["cp1252", "latin-1"])
 
 
 def looks_binary(data: bytes) -> bool:

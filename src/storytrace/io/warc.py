@@ -114,14 +114,15 @@ def _step(scan: _Scan, source: str, record: WarcRecord, options: ReaderOptions) 
             scan.held = result
             return
         if isinstance(result, str):
-            scan.last_skip, result = (scan.reported, result), None
+            scan.last_skip = (scan.reported, result)
+            result = None
     if scan.last_skip is not None:
         scan.last_skip[0][scan.last_skip[1]] += 1
     rid = _record_id(record)
     scan.skip_named = scan.last_skip is not None and rid is not None
     if rid is not None:  # a record without its mandatory id is the start of one a cut ended
         scan.prev_id, scan.good_id, scan.good_pos = scan.good_id, rid, record.stream_pos
-    if result is not None:
+    if result is not None and not isinstance(result, str):
         yield result
 
 

@@ -423,6 +423,8 @@ def _unhide_embeds(tree: HTMLTree, limit: int = 50) -> None:
     because iterating resiliparse 2.0 node collections is quadratic.
     """
     body = tree.body
+    if body is None:
+        return
     for _ in range(limit):
         node = body.query_selector("blockquote[class*=tweet]")
         if node is None:
