@@ -7,7 +7,7 @@ ifeq ($(SEEDS),)
 SEEDS := $(wildcard examples/seeds/*.txt)
 endif
 
-.PHONY: install demo test bench clean browser
+.PHONY: install demo test lint bench clean browser
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -29,7 +29,12 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "warning: could not install chromium; browser tests will be skipped"; fi
 
-test: install browser
+# ruff (lint) and mypy (strict on the stage packages) run before the tests: a type or lint error fails CI.
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/mypy
+
+test: install browser lint
 	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 bench: install

@@ -159,7 +159,7 @@ def free_port() -> int:
 
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     """``storytrace serve`` in a subprocess (its own interpreter: the clients do not share its GIL)."""
-    code = "from storytrace.web.cli import serve; serve()"
+    code = "from storytrace.cli.serve import serve; serve()"
     return subprocess.Popen([sys.executable, "-c", code, "--db", str(db), "--host", HOST, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

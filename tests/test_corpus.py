@@ -7,7 +7,7 @@ import pytest
 
 import storytrace
 from storytrace import Corpus
-from storytrace.corpus import derive_id
+from storytrace.io.ids import derive_id
 from storytrace.records import RawRecord
 
 ARTICLE = (
@@ -130,3 +130,11 @@ def test_public_api_surface(tmp_path):
     with storytrace.Corpus() as corpus:
         article = corpus.add_text(ARTICLE, doc_id="manual")
         assert corpus.get("manual").norm == article.norm
+
+
+def test_public_api_names_match_the_lazy_exports() -> None:
+    import storytrace
+
+    assert set(storytrace.__all__) == {"__version__", *storytrace._EXPORTS}
+    for name in storytrace.__all__:
+        assert getattr(storytrace, name) is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 _EXPORTS = {
     "Corpus": "storytrace.corpus",
@@ -32,7 +32,10 @@ _EXPORTS = {
     "Comparison": "storytrace.match.story",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [  # the names of _EXPORTS, spelled out for the type checker and linters (a test keeps them equal)
+    "Article", "Comparison", "Corpus", "Extracted", "IngestReport", "RawRecord", "ReadProblem", "Relation",
+    "__version__", "compare", "extract", "normalize",
+]
 
 if TYPE_CHECKING:
     from .corpus import Corpus, IngestReport

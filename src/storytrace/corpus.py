@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -21,8 +20,9 @@ from .fingerprint import DedupConfig
 from .match.relate import duplicate_relation
 from .match.verify import Match
 from .io import iter_sources, read_path
-from .io.base import ReaderOptions, strip_compression_suffix
-from .records import Article, RawRecord, ReadProblem, Relation
+from .io.base import ReaderOptions
+from .io.ids import derive_id
+from .records import Article, BodyKind, RawRecord, ReadProblem, Relation
 from .store import SQLiteStore
 from .store.sqlite import raw_digest
 from .text.clean import NoArticleError, clean_record
@@ -47,17 +47,6 @@ class IngestReport:
         return self.added + self.unchanged
 
 
-def derive_id(record: RawRecord) -> str:
-    """A stable id: the record's own id, else the file name stem (plus locator for multi-record files)."""
-    if record.record_id:
-        return record.record_id
-    if record.source == "-":
-        return "stdin-" + hashlib.blake2b(record.content, digest_size=6).hexdigest()
-    name = strip_compression_suffix(Path(record.source).name)
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return f"{stem}:{record.locator}" if record.locator else stem
-
-
 def source_key(path: str) -> str:
     """The store's key for a source: the absolute path (so the same file under two spellings is one)."""
     return path if path == "-" else os.path.abspath(path)
@@ -74,7 +63,7 @@ class Corpus:
         """Close the store."""
         self.store.close()
 
-    def __enter__(self) -> "Corpus":
+    def __enter__(self) -> Corpus:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,7 +138,7 @@ class Corpus:
         except NoArticleError as exc:
             self._problem(ReadProblem(record.source, record.locator, str(exc)), report, on_problem)
             return None
-        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the corpus
+        except Exception as exc:
             self._problem(ReadProblem(record.source, record.locator, f"could not clean: {exc!r}"), report, on_problem)
             return None
         article.source = key
@@ -162,12 +151,14 @@ class Corpus:
         if on_problem is not None:
             on_problem(problem)
 
-    def add_text(self, text: str, doc_id: str | None = None, **fields: str | None) -> Article:
+    def add_text(self, text: str, doc_id: str | None = None, *, title: str | None = None, date: str | None = None,
+                 url: str | None = None, author: str | None = None) -> Article:
         """Add one document given as a string (text or HTML); returns the stored article."""
         content = text.encode("utf-8")
-        kind = "html" if _looks_like_html(text) else "text"
+        kind: BodyKind = "html" if _looks_like_html(text) else "text"
         doc_id = doc_id or "text-" + hashlib.blake2b(content, digest_size=6).hexdigest()
-        record = RawRecord(source="api", locator=doc_id, content=content, kind=kind, body=text, **fields)  # type: ignore[arg-type]
+        record = RawRecord(source="api", locator=doc_id, content=content, kind=kind, body=text, title=title, date=date,
+                           url=url, author=author)
         article = clean_record(record, doc_id)
         self.store.add_articles([article])
         return article
@@ -180,8 +171,7 @@ class Corpus:
 
     def _embeddings(self, articles: list[Article]) -> np.ndarray:
         """Story embeddings aligned with ``articles``: stored ones reused, the missing ones computed and kept."""
-        rows = self.store.conn.execute("SELECT id, pk FROM documents").fetchall()
-        pk_of = dict(rows)
+        pk_of = self.store.document_pks()
         pks = [pk_of[a.id] for a in articles]
         stored = self.store.embeddings_for(pks, SEMANTIC_MODEL)
         missing = [i for i, pk in enumerate(pks) if pk not in stored]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from .corpus import derive_id
+from .io.ids import derive_id
 from .io import read_path
 from .io.base import ReaderOptions
 from .records import Article, ReadProblem

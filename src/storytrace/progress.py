@@ -6,7 +6,7 @@ import sys
 from tqdm import tqdm
 
 
-def progress_bar(what: str, total: int | None = None, disable: bool = False) -> tqdm:  # type: ignore[type-arg]
+def progress_bar(what: str, total: int | None = None, disable: bool = False) -> tqdm[None]:
     """A tqdm bar counting documents; shown only on an interactive stderr unless disabled."""
     return tqdm(
         total=total, desc=what, unit="doc", dynamic_ncols=True, smoothing=0.1,

@@ -73,3 +73,27 @@ class Relation:
     relation: str
     score: float
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Group:
+    """Documents that are copies of one article; ``canonical`` is the one to keep."""
+
+    id: str
+    canonical: str
+    members: list[str]
+
+
+@dataclass(slots=True)
+class Story:
+    """Documents that report one story; ``related`` lists linked stories."""
+
+    id: str
+    canonical: str
+    documents: list[str]
+    related: list[str] = field(default_factory=list)
+    title: str | None = None
+    start: str | None = None
+    end: str | None = None
+    #: each member's relation to the canonical document and its score ("canonical", 1.0 for itself)
+    roles: dict[str, tuple[str, float]] = field(default_factory=dict)

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .corpus import IngestReport
 
 
-def text_report(analysis: "Analysis", ingest: "IngestReport | None" = None) -> str:
+def text_report(analysis: Analysis, ingest: IngestReport | None = None) -> str:
     """Stories with their documents and relations, then a summary line."""
     by_id = {a.id: a for a in analysis.articles}
     relations_of: dict[str, list[str]] = {}

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import storytrace.cli  # noqa: F401 - imported first, as in production (it registers the command)
 from storytrace.bench.cli import bench, parse_sizes
 
 

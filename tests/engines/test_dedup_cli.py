@@ -8,10 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
-import storytrace.cli  # noqa: F401 - imported first, as in production (it registers the command)
 from storytrace import engines
 from storytrace.engines import output
-from storytrace.engines.cli import dedup
+from storytrace.cli.dedup import dedup
 
 TEXTS = [
     "The city council approved the new budget on Tuesday after a long debate about road repairs and schools.",
@@ -164,7 +163,7 @@ def test_spark_engine_is_called_with_inputs_out_config_options(corpus: Path, tmp
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     monkeypatch.setattr(engines, "load_engine", lambda name: lambda *args: calls.append((name, *args)))
-    monkeypatch.setattr("storytrace.engines.cli.load_engine", engines.load_engine)
+    monkeypatch.setattr("storytrace.cli.dedup.load_engine", engines.load_engine)
     assert invoke(str(corpus), "--out", str(tmp_path / "out"), "--engine", "spark", "-q").exit_code == 0
     name, inputs, out, config, options = calls[0]
     assert (name, inputs, out, config.threshold, options.keep) == ("spark", [str(corpus)], str(tmp_path / "out"), 0.8,
@@ -182,14 +181,13 @@ def test_stdin(tmp_path: Path) -> None:
 
 
 def test_auto_workers_only_for_large_local_inputs(tmp_path, monkeypatch):
-    from storytrace.engines import cli as engine_cli
 
     small = tmp_path / "small.jsonl"
     small.write_text('{"id": "a", "text": "x"}\n')
-    assert engine_cli.auto_workers([str(small)], cpus=4) == 1
-    assert engine_cli.auto_workers(["-", "s3a://bucket/x", str(tmp_path / "missing")], cpus=4) == 1
-    monkeypatch.setattr(engine_cli, "AUTO_WORKERS_BYTES", 100)
+    assert engines.auto_workers([str(small)], cpus=4) == 1
+    assert engines.auto_workers(["-", "s3a://bucket/x", str(tmp_path / "missing")], cpus=4) == 1
+    monkeypatch.setattr(engines, "AUTO_WORKERS_BYTES", 100)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "big.jsonl").write_text("y" * 200)
-    assert engine_cli.auto_workers([str(tmp_path)], cpus=4) == 4  # found by walking the directory
-    assert engine_cli.auto_workers([str(small)], cpus=4) == 1
+    assert engines.auto_workers([str(tmp_path)], cpus=4) == 4  # found by walking the directory
+    assert engines.auto_workers([str(small)], cpus=4) == 1

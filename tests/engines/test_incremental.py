@@ -195,11 +195,16 @@ def test_changed_document_is_flagged_without_a_scan(tmp_path):
         assert conn.execute(flag).fetchone()[0] == 1
         assert update_duplicates(corpus.store).rebuilt
         assert conn.execute(flag).fetchone()[0] == 0
-        # a store indexed before the trigger existed: the first update scans the hashes, once
+        # a store of schema 5 (no trigger) whose document changed: migration 6 adds the trigger and the flag
         conn.execute("DROP TRIGGER dup_index_stale")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 6")
         corpus.add_text(BASE + " Again.", doc_id=docs[1][0])
-        assert update_duplicates(corpus.store).rebuilt
+        assert conn.execute(flag).fetchone()[0] == 0
+    with Corpus(tmp_path / "t.db") as corpus:
+        conn = corpus.store.conn
         assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'dup_index_stale'").fetchone()
+        assert conn.execute(flag).fetchone()[0] == 1
+        assert update_duplicates(corpus.store).rebuilt
 
 
 def test_failed_merge_after_the_commit_keeps_the_update(tmp_path, monkeypatch, caplog):

@@ -36,11 +36,10 @@ import pyarrow.parquet as pq  # noqa: E402
 import zstandard  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-import storytrace.cli  # noqa: E402,F401 - imported first, as in production (it registers ``dedup``)
 from storytrace.bench.synthetic import SyntheticCorpus  # noqa: E402
 from storytrace.cluster.unionfind import connected_components  # noqa: E402
 from storytrace.engines import local  # noqa: E402
-from storytrace.engines.cli import dedup  # noqa: E402
+from storytrace.cli.dedup import dedup  # noqa: E402
 from storytrace.engines.spark import (  # noqa: E402
     SparkOptions,
     build_session,
@@ -385,7 +384,7 @@ def _jsonl(tmp_path: Path) -> Path:
 
 def test_master_option_reaches_the_spark_engine(tmp_path, monkeypatch):
     calls: list = []
-    monkeypatch.setattr("storytrace.engines.cli.load_engine",
+    monkeypatch.setattr("storytrace.cli.dedup.load_engine",
                         lambda name: lambda *args, **kwargs: calls.append((name, args, kwargs)))
     src = _jsonl(tmp_path)
     run = CliRunner().invoke

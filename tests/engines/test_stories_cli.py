@@ -11,7 +11,6 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
-import storytrace.cli  # noqa: F401 - imported first, as in production (it registers the command)
 from storytrace.cluster.stories import StoryConfig, unit_order_key
 from storytrace.engines.stories import (
     STORY_MAP_SCHEMA,
@@ -24,7 +23,7 @@ from storytrace.engines.stories import (
     unit_features,
     unpack_view,
 )
-from storytrace.engines.stories_cli import stories
+from storytrace.cli.stories import stories
 from storytrace.io import read_path
 from storytrace.match import story as sm
 from storytrace.records import RawRecord

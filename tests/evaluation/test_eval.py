@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from storytrace.evaluation import datasets as ds
 from storytrace.evaluation import run
-from storytrace.evaluation.cli import eval_command
+from storytrace.cli.eval import eval_command
 
 # Floors a little below the figures measured with `storytrace eval` (docs/bench_story.md): a regression fails.
 FLOOR_PAIRS_R = 0.76  # measured 0.783 held-out

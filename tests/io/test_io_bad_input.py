@@ -72,10 +72,110 @@ def test_truncated_compressed_jsonl(write, read, split, codec, name):
     assert str(problem).startswith(f"{path}:line:")
 
 
-def test_truncated_gz_text_file(write, read, split):
-    path = write("cut.txt.gz", gzip.compress(random.Random(3).randbytes(4000).hex().encode())[:2000])
+def test_truncated_gz_text_file_keeps_the_recovered_text(write, read, split):
+    text = random.Random(3).randbytes(4000).hex()
+    path = write("cut.txt.gz", gzip.compress(text.encode())[:2000])
     recs, probs = split(read(path))
-    assert recs == [] and [str(p) for p in probs] == [f"{path}: truncated gzip stream"]
+    [rec] = recs
+    assert len(rec.body) > 1000 and text.startswith(rec.body)
+    assert [str(p) for p in probs] == [f"{path}: truncated gzip stream ({len(rec.body)} bytes recovered)"]
+
+
+SOME_TEXT = b"Some long text here. " * 500  # the issue's example: compresses to 85 bytes
+
+
+def _trailer_bytes(full: bytes) -> int:
+    """Bytes after the compressed data: gzip's CRC and size (8), a zstd frame's checksum (4 or 0)."""
+    if full.startswith(b"\x1f\x8b"):
+        return 8
+    return 4 if zstandard.get_frame_parameters(full).has_checksum else 0
+
+
+def _compressors():
+    """(suffix, codec name, compress) for gzip and zstd (with and without checksum / content size)."""
+    return [
+        ("gz", "gzip", gzip.compress),
+        ("zst", "zstd", zstandard.ZstdCompressor().compress),
+        ("zst", "zstd", zstandard.ZstdCompressor(write_checksum=True, write_content_size=False).compress),
+    ]
+
+
+@pytest.mark.parametrize(("suffix", "name", "pack"), _compressors(), ids=["gzip", "zstd", "zstd-checksum"])
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_every_cut_of_a_compressed_document_warns_and_keeps_what_decodes(write, read, split, suffix, name, pack, fmt):
+    """Cut at every byte: before the trailer the whole text still decodes, and is kept with the warning."""
+    body = SOME_TEXT if fmt == "txt" else b"<html><body><p>" + SOME_TEXT + b"</p></body></html>"
+    full = pack(body)
+    for cut in range(1, len(full)):
+        path = write(f"cut{cut}.{fmt}.{suffix}", full[:cut])
+        recs, probs = split(read(path))
+        assert [p.reason.split(" (")[0] for p in probs] == [f"truncated {name} stream"], (cut, probs)
+        assert str(probs[0]).startswith(f"{path}: truncated {name} stream")
+        assert all(body.startswith(r.content) for r in recs), cut
+        if recs:
+            assert probs[0].reason == f"truncated {name} stream ({len(recs[0].content)} bytes recovered)"
+    trailer = _trailer_bytes(full)
+    if trailer:  # cut only in the trailer (gzip CRC and size, zstd checksum): all the text is kept
+        recs, probs = split(read(write(f"trailer.{fmt}.{suffix}", full[:-trailer])))
+        assert [r.content for r in recs] == [body]
+        assert [p.reason for p in probs] == [f"truncated {name} stream ({len(body)} bytes recovered)"]
+
+
+def _records(n: int) -> bytes:
+    return b"".join(json.dumps({"id": i, "text": f"Some long text here, story {i}. " * 8}).encode() + b"\n" for i in range(n))
+
+
+@pytest.mark.parametrize(("suffix", "name", "pack"), _compressors(), ids=["gzip", "zstd", "zstd-checksum"])
+def test_jsonl_cut_before_the_trailer_keeps_every_record(write, read, split, suffix, name, pack):
+    data = _records(30)
+    full = pack(data)
+    for cut in sorted({len(full) - 1, len(full) - 4, len(full) * 3 // 4, len(full) // 2, 12}):
+        path = write(f"c{cut}.jsonl.{suffix}", full[:cut])
+        recs, probs = split(read(path))
+        assert [r.record_id for r in recs] == [str(i) for i in range(len(recs))]
+        where = f"line:{len(recs) + 1}" if recs else ""  # a cut before the first line: the whole file
+        assert [(p.locator, p.reason) for p in probs] == [(where, f"truncated {name} stream")], cut
+    trailer = _trailer_bytes(full)
+    if trailer:  # only the trailer (gzip CRC and size, zstd checksum) is missing: every record decodes
+        recs, probs = split(read(write("end.jsonl." + suffix, full[:-trailer])))
+        assert len(recs) == 30 and [(p.locator, p.reason) for p in probs] == [("line:31", f"truncated {name} stream")]
+
+
+@pytest.mark.parametrize(("suffix", "name", "pack"), _compressors()[:2], ids=["gzip", "zstd"])
+def test_cut_in_a_later_member_or_frame(write, read, split, suffix, name, pack):
+    """Concatenated members/frames (``cat a.gz b.gz``): a cut in the second one, even inside its
+    magic number, is a truncation; a cut exactly between two members cannot be seen and is none."""
+    one, two = pack(_records(5)), pack(_records(7)[len(_records(5)):])
+    for extra in (1, 2, 3, 10, len(two) // 2, len(two) - 1):
+        recs, probs = split(read(write(f"m{extra}.jsonl.{suffix}", one + two[:extra])))
+        assert len(recs) >= 5 and [p.reason for p in probs] == [f"truncated {name} stream"], extra
+    recs, probs = split(read(write(f"m0.jsonl.{suffix}", one)))
+    assert len(recs) == 5 and probs == []
+    recs, probs = split(read(write(f"both.jsonl.{suffix}", one + two)))
+    assert len(recs) == 7 and probs == []
+
+
+@pytest.mark.parametrize(("suffix", "name", "magic"), [("gz", "gzip", b"\x1f\x8b"), ("zst", "zstd", b"\x28\xb5\x2f\xfd")])
+@pytest.mark.parametrize("fmt", ["txt", "jsonl", "warc"])
+def test_file_cut_inside_its_magic_number(write, read, split, suffix, name, magic, fmt):
+    for k in range(1, len(magic)):
+        path = write(f"tiny{k}.{fmt}.{suffix}", magic[:k])
+        recs, probs = split(read(path))
+        assert recs == [] and [str(p) for p in probs] == [f"{path}: truncated {name} stream"]
+
+
+def test_empty_compressed_members_are_not_a_truncation(write, read, split):
+    recs, probs = split(read(write("e.txt.gz", gzip.compress(b"") + gzip.compress(b"Some text.") + gzip.compress(b""))))
+    assert [r.body for r in recs] == ["Some text."] and probs == []
+    recs, probs = split(read(write("e.txt.gz", gzip.compress(b""))))
+    assert recs == [] and [p.reason for p in probs] == ["empty file"]
+
+
+def test_cut_text_on_stdin_is_kept_with_the_warning(read, split, stdin):
+    stdin(gzip.compress(SOME_TEXT)[:-8])
+    recs, probs = split(read("-"))
+    assert [r.body for r in recs] == [SOME_TEXT.decode()]
+    assert [str(p) for p in probs] == [f"-: truncated gzip stream ({len(SOME_TEXT)} bytes recovered)"]
 
 
 def test_corrupt_gzip(write, read, split):

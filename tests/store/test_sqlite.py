@@ -118,3 +118,12 @@ def test_analysis_is_saved_and_searchable(tmp_path):
         assert store.search("") == []
         store.add_articles([_article("a", "line:1", "Changed text about Skopje")])  # update keeps FTS in sync
         assert store.search("belgrade") == [] and store.search("skopje") == ["a"]
+
+
+def test_sqlite_store_implements_the_store_interface() -> None:
+    from storytrace.store import SQLiteStore, Store
+
+    with SQLiteStore(None) as store:
+        assert isinstance(store, Store)
+        missing = [name for name in Store.__dict__ if not name.startswith("_") and not hasattr(store, name)]
+        assert not missing

@@ -8,18 +8,26 @@ from pathlib import Path
 import pytest
 
 from storytrace.text.extract import (
+    HTML_PARAMS,
+    TEXT_PARAMS,
+    Block,
     Extracted,
+    Params,
+    body_text,
     extract,
     extract_html,
     extract_text_dump,
     looks_like_html,
     looks_like_page_dump,
     read_metadata,
+    select_blocks,
 )
-from storytrace.text.extract_metric import aggregate, score_extraction, shingles
+from storytrace.text.extract_metric import HELD_FOLD, aggregate, fold_of, score_extraction, shingles
 
-# F1 of extract_html measured on shared/data/extraction (82 pages) when this floor was set, minus 0.01.
-EXTRACTION_F1_FLOOR = 0.965
+# F1 of extract_html on shared/data/extraction, measured when these floors were set (docs/bench_extraction.md):
+# 0.962 on the held-out split (fold 0: 11 pages nothing was fitted on), 0.982 on all 82 pages.
+HELD_F1_FLOOR = 0.955
+ALL_F1_FLOOR = 0.977  # the classifier as written (no re-read, no cascade) scores 0.975: it fails this
 
 
 def _shared() -> Path | None:
@@ -83,6 +91,7 @@ def test_seed_002_loses_its_chrome():
     precision, recall = _overlap(text, article)
     assert recall >= 0.95, recall
     assert precision >= 0.9, precision
+    assert " ".join(text.split()) == " ".join(article.split())  # exactly seed 000's text
     for chrome in ("AdBlock Detected", "Share This Article", "You Might Also Like", "Lost your password"):
         assert chrome not in text
 
@@ -266,6 +275,68 @@ def test_dispatch_and_html_detection():
     assert _PARAS[1] in extract(_page()).text
 
 
+# -- the lenient re-read and the trafilatura cascade ------------------------------------------------
+_PROSE = ("The council approved the harbour plan on Tuesday after a debate that ran late into the night, "
+          "and the mayor said the work would start in the spring with money from the port.")
+
+
+def _listing_page() -> list[Block]:
+    """An article whose second half is a listing (dates and venues) the classifier leaves undecided."""
+    listing = [Block(f"June {d} - Venue number {d}, City {d}", "li") for d in range(1, 25)]
+    return [Block(_PROSE, "p"), Block(_PROSE.replace("Tuesday", "Monday"), "p"), *listing,
+            Block("Share this article", "text"), Block("Home News Sport Contact", "text", link_chars=23)]
+
+
+def test_lenient_reread_keeps_what_the_strict_pass_drops():
+    strict = select_blocks(_listing_page(), frozenset(), TEXT_PARAMS)
+    assert [b.kind for b in strict] == ["p", "p", "li"]  # a list item right after prose, no more
+    lenient = select_blocks(_listing_page(), frozenset(), Params(recall_below=0.75))
+    assert [b.kind for b in lenient] == ["p", "p"] + ["li"] * 24  # the chrome lines stay out
+    linked = _listing_page()
+    for b in linked[2:26]:
+        b.link_chars = len(b.text)  # a list of links is navigation: the lenient pass does not take it
+    assert [b.kind for b in select_blocks(linked, frozenset(), Params(recall_below=0.75))] == ["p", "p"]
+
+
+def test_lenient_reread_only_below_its_share():
+    blocks = _listing_page()
+    strict = [b.text for b in select_blocks(_listing_page(), frozenset(), TEXT_PARAMS)]
+    kept = sum(map(len, strict)) / sum(len(b.text) for b in blocks)
+    assert 0.3 < kept < 0.5
+    assert [b.text for b in select_blocks(blocks, frozenset(), Params(recall_below=kept - 0.01))] == strict
+
+
+def test_cascade_asks_trafilatura_only_when_little_is_kept():
+    asked: list[int] = []
+
+    def other() -> str:
+        asked.append(1)
+        return "\n".join([_PROSE] * 12)
+
+    text = body_text(_listing_page(), frozenset(), Params(cascade_below=0.7, cascade_longer=1.2), other)
+    assert asked and text.count(_PROSE) == 12  # kept two paragraphs of ~30 blocks: trafilatura's longer text wins
+    asked.clear()
+    text = body_text(_listing_page(), frozenset(), Params(recall_below=0.75, cascade_below=0.7), other)
+    assert not asked and "Venue number 24" in text  # the lenient pass kept enough: no trafilatura
+    assert HTML_PARAMS.recall_below > 0 and HTML_PARAMS.cascade_below > 0
+
+
+def test_markup_shown_as_text_is_chrome():
+    pixel = '<img height="1" width="1" style="display:none" src="http://b.example/p?c1=2&amp;c2=15743189" />'
+    blocks = [Block(_PROSE, "p"), Block(pixel, "text"), Block(_PROSE.replace("Tuesday", "Friday"), "p")]
+    assert [b.text for b in select_blocks(blocks, frozenset(), TEXT_PARAMS)] == [_PROSE, _PROSE.replace("Tuesday", "Friday")]
+    page = f"<html><body><p>{_PROSE}</p>&lt;img height=&quot;1&quot; src=&quot;http://b.example/p&quot;&gt;<p>{_PROSE}</p></body></html>"
+    assert "<img" not in extract_html(page).text
+    prose = "<b>Bold</b> opens a paragraph that goes on to say what the council decided on Tuesday night."
+    assert [b.text for b in select_blocks([Block(prose, "p"), Block(_PROSE, "p")], frozenset(), TEXT_PARAMS)][0] == prose
+
+
+def test_split_is_fixed_by_page_id():
+    assert [fold_of(f"page-{i}") for i in range(8)] == [fold_of(f"page-{i}") for i in range(8)]
+    assert {fold_of(f"{i:064x}") for i in range(200)} == set(range(5))
+    assert fold_of("04a6711caa7c687592777718866e781e976e0fe684faebe8b3cedcef8cd0ea34") == 4
+
+
 # -- quality floor on the extraction benchmark ----------------------------------------------------
 def test_quality_floor_on_extraction_set():
     shared = _shared()
@@ -273,11 +344,13 @@ def test_quality_floor_on_extraction_set():
     if data is None or not (data / "ground-truth.json").is_file():
         pytest.skip("shared/data/extraction is not available")
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    scores = []
+    scores = {}
     for page_id in sorted(truth):
         raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
         html = raw.decode("utf-8", errors="replace")
         pred = extract_html(html, truth[page_id].get("url")).text
-        scores.append(score_extraction(pred, truth[page_id].get("articleBody", "")))
-    precision, recall, f1 = aggregate(scores)
-    assert f1 >= EXTRACTION_F1_FLOOR, (precision, recall, f1)
+        scores[page_id] = score_extraction(pred, truth[page_id].get("articleBody", ""))
+    held = aggregate(s for i, s in scores.items() if fold_of(i) == HELD_FOLD)
+    assert held[2] >= HELD_F1_FLOOR, held
+    everything = aggregate(scores.values())
+    assert everything[2] >= ALL_F1_FLOOR, everything

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from storytrace.store import queries
 from storytrace.web import create_app
-from storytrace.web.compare import find_explainer
 
 from .conftest import BASE
 
@@ -81,7 +80,7 @@ def test_document_page_api_and_raw(client: TestClient) -> None:
 
 def test_compare_page_and_api(client: TestClient) -> None:
     data = client.get("/api/compare", params={"a": "flood", "b": "flood-copy"}).json()
-    assert data["explain_available"] is (find_explainer() is not None)
+    assert data["fact_differences"] == [] and data["provenance"] is not None
     passages = data["shared_passages"]
     assert passages and passages[0]["a_start"] == 0 and data["alignment"]["a_coverage"] > 0.95
     assert data["stored_relation"]["relation"] == "exact" and data["relation"] in (None, "exact")
@@ -92,20 +91,6 @@ def test_compare_page_and_api(client: TestClient) -> None:
     assert unrelated["shared_passages"] == [] and unrelated["only_a"] and unrelated["only_b"]
     assert 'class="on"' in client.get("/compare", params={"a": "flood", "b": "rail"}).text
     assert "Pick two document ids" in client.get("/compare").text
-
-
-def test_compare_without_explain_reports_none_not_fake(db_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storytrace.web.app as web_app
-    import storytrace.web.compare as web_compare
-
-    monkeypatch.setattr(web_compare, "find_explainer", lambda: None)
-    monkeypatch.setattr(web_app, "find_explainer", lambda: None)
-    with TestClient(create_app(db_copy)) as c:
-        data = c.get("/api/compare", params={"a": "flood", "b": "flood-copy"}).json()
-        assert data["explain_available"] is False and data["shared_passages"][0]["words"] > 50
-        assert data["fact_differences"] is None and data["provenance"] is None and data["relation"] is None
-        page = c.get("/compare", params={"a": "flood", "b": "rail"}).text
-        assert "Fact comparison is not available" in page and "provenance not available" in page
 
 
 def test_groups_page_and_api(client: TestClient) -> None:

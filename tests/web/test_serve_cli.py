@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from storytrace.web import cli as web_cli
+from storytrace.cli import serve as web_cli
+from storytrace.web.net import is_loopback
 
 
 @pytest.fixture()
@@ -24,7 +25,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
                                            ("localhost", True), ("0.0.0.0", False), ("192.168.1.4", False),
                                            ("example.org", False), ("::", False)])
 def test_is_loopback(host: str, loopback: bool) -> None:
-    assert web_cli.is_loopback(host) is loopback
+    assert is_loopback(host) is loopback
 
 
 def test_serve_defaults_to_loopback(tmp_path: Path, started: list[dict[str, Any]]) -> None:

@@ -80,10 +80,10 @@ def extraction_section(result: dict[str, Any]) -> list[str]:
     """Markdown section for an extraction result."""
     out = ["## Extraction", "", f"Data: `{result['data']}`, best of {result['repeat']} passes, one process "
            "(`benchmarks/extraction.py`).", "",
-           "| method | precision | recall | F1 | F1 held-out | pages/CPU-s |", "|---|---:|---:|---:|---:|---:|"]
+           "| method | precision | recall | F1 | F1 dev | F1 held-out | pages/CPU-s |", "|---|---:|---:|---:|---:|---:|---:|"]
     for name, r in result["methods"].items():
-        out.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['f1_held']:.3f} | "
-                   f"{r['pages_s']:,.0f} |")
+        out.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['f1_dev']:.3f} | "
+                   f"{r['f1_held']:.3f} | {r['pages_s']:,.0f} |")
     return out + [""]
 
 
@@ -109,7 +109,8 @@ def extraction_section(result: dict[str, Any]) -> list[str]:
               help="In the engine-level run, also time `storytrace dedup` itself on each corpus.")
 @click.option("--study", is_flag=True, help="Also the OPH vs k-perm MinHash study and the real story-pair check.")
 @click.option("--baselines", is_flag=True, help="Also datasketch and rensa (sizes up to --baseline-max).")
-@click.option("--baseline-max", type=int, default=100_000, show_default=True)
+@click.option("--baseline-max", type=int, default=100_000, show_default=True,
+              help="Largest corpus size the peer pipelines (datasketch, rensa) are run on.")
 @click.option("--methods", default="storytrace,trafilatura", show_default=True,
               help="Extraction methods (see benchmarks/extraction.py --list).")
 @click.option("--repeat", type=click.IntRange(1, 20), default=1, show_default=True, help="Extraction passes (best counts).")

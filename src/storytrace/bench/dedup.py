@@ -116,7 +116,7 @@ def read_batches(path: Path, batch: int) -> Iterator[tuple[list[str], list[dict[
         yield texts, meta
 
 
-def _truth_of(meta: list[dict[str, Any]]) -> Truth:
+def truth_of(meta: list[dict[str, Any]]) -> Truth:
     """Truth arrays of a batch's records."""
     code = {k: i for i, k in enumerate(KIND_NAMES)}
     return Truth(np.array([int(m["base"][1:]) for m in meta], dtype=np.int64),
@@ -151,7 +151,7 @@ def run_pipeline(path: Path, config: DedupConfig, batch: int = 20000,
         if item is None:
             break
         texts, meta = item
-        truths.append(_truth_of(meta))
+        truths.append(truth_of(meta))
         with clock.stage("normalize"):
             normed = [norm(t) for t in texts]
         with clock.stage("spill"):
@@ -236,7 +236,7 @@ def run_engine(path: Path, config: DedupConfig, out_dir: Path, keep: str = "cano
                    "output_bytes": output_bytes})
     if len(groups) == len(metas):
         labels = np.unique(groups, return_inverse=True)[1].reshape(-1)
-        truth = _truth_of(metas)
+        truth = truth_of(metas)
         result["quality"] = evaluate(labels, truth)
         index = {doc_id: i for i, doc_id in enumerate(ids)}
         result["removal"] = removal_quality(np.array([index[g] for g in groups], dtype=np.int64), truth)
@@ -381,7 +381,7 @@ def run_baseline(path: Path, library: str, threshold: float, config: DedupConfig
         if limit and len(normed) >= limit:
             normed, metas = normed[:limit], metas[:limit]
             break
-    truth = _truth_of(metas)
+    truth = truth_of(metas)
     pairs: list[tuple[int, int]] = []
     if library == "datasketch":
         from datasketch import MinHash, MinHashLSH

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .dedup import _truth_of, ensure_corpus, evaluate, read_batches
+from .dedup import truth_of, ensure_corpus, evaluate, read_batches
 
 PEERS: tuple[str, ...] = ("datasketch", "rensa", "gaoya")
 
@@ -116,7 +116,7 @@ def run_processes(sizes: Sequence[int] = (20_000, 100_000), seed: int = 0, mode:
         metas: list[dict[str, Any]] = []
         for _, meta in read_batches(path, 20000):
             metas.extend(meta)
-        truth = _truth_of(metas)
+        truth = truth_of(metas)
         entry: dict[str, Any] = {"corpus": str(path), "corpus_bytes": path.stat().st_size,
                                  "load_before": os.getloadavg()}
         runs: dict[str, Any] = {}

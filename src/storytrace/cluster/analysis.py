@@ -3,42 +3,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..fingerprint.config import DedupConfig
 from ..match.verify import verify_pairs
-from ..records import Article, Relation
+from ..records import Article, Group, Relation, Story
 from ..text.clean import WRAPPER_SHARE, chrome_share
 from .groups import CanonicalKeys, PairVerifier, guarded_groups, keep_rule_keys
 
 DUPLICATE_RELATIONS = frozenset({"exact", "near_duplicate", "contains"})
-
-
-@dataclass(slots=True)
-class Group:
-    """Documents that are copies of one article; ``canonical`` is the one to keep."""
-
-    id: str
-    canonical: str
-    members: list[str]
-
-
-@dataclass(slots=True)
-class Story:
-    """Documents that report one story; ``related`` lists linked stories."""
-
-    id: str
-    canonical: str
-    documents: list[str]
-    related: list[str] = field(default_factory=list)
-    title: str | None = None
-    start: str | None = None
-    end: str | None = None
-    #: each member's relation to the canonical document and its score ("canonical", 1.0 for itself)
-    roles: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

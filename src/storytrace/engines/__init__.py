@@ -1,5 +1,5 @@
 """Execution engines over the library stages: ``incremental`` (the store behind ``analyze``) and the
-dataset engines behind ``storytrace dedup`` (``local`` here, ``spark`` as an optional extra).
+dataset engines behind ``storytrace dedup`` and ``storytrace stories`` (``local`` here, ``spark`` as an optional extra).
 
 A dataset engine is a module with ``run_dedup(inputs, out_dir, config, options, **settings)``;
 ``load_engine`` imports it lazily, so nothing heavy (or optional, like pyspark) is imported with this
@@ -9,13 +9,20 @@ keyword arguments of the engine's ``run_dedup`` (for Spark: ``spark=SparkOptions
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import Any
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, cast
 
 #: engine name -> module holding its ``run_dedup``
 DATASET_ENGINES: dict[str, str] = {
     "local": "storytrace.engines.local",
     "spark": "storytrace.engines.spark",
+}
+#: engine name -> module holding its ``run_stories``
+STORY_ENGINES: dict[str, str] = {
+    "local": "storytrace.engines.stories",
+    "spark": "storytrace.engines.spark_stories",
 }
 #: engine name -> what to install when its module (or a dependency of it) is missing
 ENGINE_EXTRAS: dict[str, str] = {"spark": "storytrace[spark]"}
@@ -31,10 +38,20 @@ class EngineUnavailable(RuntimeError):
 
 def load_engine(name: str) -> Callable[..., Any]:
     """The ``run_dedup`` function of a dataset engine, imported on demand."""
+    return _load(name, DATASET_ENGINES, "run_dedup")
+
+
+def load_story_engine(name: str) -> Callable[..., Any]:
+    """The ``run_stories`` function of a story engine, imported on demand."""
+    return _load(name, STORY_ENGINES, "run_stories")
+
+
+def _load(name: str, engines: dict[str, str], function: str) -> Callable[..., Any]:
+    """``function`` of engine ``name``'s module in ``engines``; EngineUnavailable when it is not installed."""
     try:
-        module_name = DATASET_ENGINES[name]
+        module_name = engines[name]
     except KeyError:
-        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(DATASET_ENGINES)}") from None
+        raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(engines)}") from None
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -43,10 +60,30 @@ def load_engine(name: str) -> Callable[..., Any]:
             extra = ENGINE_EXTRAS.get(name, "storytrace")
             raise EngineUnavailable(f"the {name} engine is not available ({missing or exc}): install {extra}") from exc
         raise
-    run = getattr(module, "run_dedup", None)
-    if run is None:
-        raise EngineUnavailable(f"{module_name} has no run_dedup(inputs, out_dir, config, options)")
-    return run  # type: ignore[no-any-return]
+    run = getattr(module, function, None)
+    if not callable(run):
+        raise EngineUnavailable(f"{module_name} has no {function}(inputs, out_dir, config, options)")
+    return cast("Callable[..., Any]", run)
+
+
+AUTO_WORKERS_BYTES = 64 << 20  #: below this much input, starting cleaning processes costs more than it saves
+
+
+def auto_workers(inputs: Sequence[str], cpus: int | None = None) -> int:
+    """Cleaning processes for ``--workers 0``: one per CPU when the local input files (directories walked)
+    hold at least ``AUTO_WORKERS_BYTES``, else 1 (stdin and remote paths count as small)."""
+    cpus = cpus or os.cpu_count() or 1
+    total = 0
+    for arg in inputs:
+        path = Path(arg)
+        if arg == "-" or "://" in arg or not path.exists():
+            continue
+        files = [path] if path.is_file() else (Path(root) / name for root, _, names in os.walk(path) for name in names)
+        for file in files:
+            total += file.stat().st_size if file.is_file() else 0
+            if total >= AUTO_WORKERS_BYTES:
+                return cpus
+    return 1
 
 
 def engine_settings(name: str, master: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,6 @@ policy after the commit (a merge changes no candidate, so a crash during it lose
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from ..fingerprint import DedupConfig
 from ..match.candidates import CandidateIndex
 from ..match.verify import RELATION_NAMES
 from ..store import SQLiteStore
-from ..store.migrations import transaction
 
 BATCH = 2000  # documents fingerprinted per step (bounded memory)
 
@@ -55,21 +53,14 @@ class UpdateReport:
 class SeqTexts(Sequence[str]):
     """Normalised texts by index sequence number, fetched from the store on demand (new ones cached)."""
 
-    def __init__(self, conn: sqlite3.Connection, fresh: dict[int, str]) -> None:
-        self.conn, self.fresh = conn, fresh
+    def __init__(self, store: SQLiteStore, fresh: dict[int, str]) -> None:
+        self.store, self.fresh = store, fresh
 
     def __len__(self) -> int:  # pragma: no cover - verify_pairs only indexes
-        return int(self.conn.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0]) + len(self.fresh)
+        return self.store.fingerprint_count() + len(self.fresh)
 
-    def __getitem__(self, seq: int) -> str:  # type: ignore[override]
-        if seq in self.fresh:
-            return self.fresh[seq]
-        row = self.conn.execute(
-            "SELECT d.norm FROM fingerprints f JOIN documents d ON d.pk = f.doc_pk WHERE f.seq = ?", (int(seq),)
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no document with index sequence {seq}")
-        return str(row[0])
+    def __getitem__(self, seq: int) -> str:  # type: ignore[override]  # by int only: verify_pairs takes no slices
+        return self.fresh[seq] if seq in self.fresh else self.store.norm_at(seq)
 
 
 def index_dir(store: SQLiteStore) -> Path:
@@ -77,14 +68,9 @@ def index_dir(store: SQLiteStore) -> Path:
     return store.path.with_name(store.path.name + ".index")
 
 
-def _recorded_size(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT data FROM index_state WHERE name = 'size'").fetchone()
-    return int(row[0]) if row else 0
-
-
 def _load_index(store: SQLiteStore, config: DedupConfig) -> CandidateIndex | None:
     """The saved index when it matches the database and the configuration, else None (rebuild needed)."""
-    size = _recorded_size(store.conn)
+    size = store.recorded_index_size()
     if size == 0:
         return CandidateIndex(config)
     try:
@@ -94,65 +80,25 @@ def _load_index(store: SQLiteStore, config: DedupConfig) -> CandidateIndex | Non
     return index if index.size == size else None
 
 
-#: Marks the index stale when a fingerprinted document's text changes (an upsert of the same record),
-#: so that an update need not compare every document's hash: O(1) instead of a scan of the store.
-_STALE_TRIGGER = """
-CREATE TRIGGER IF NOT EXISTS dup_index_stale AFTER UPDATE OF content_hash ON documents
-WHEN EXISTS (SELECT 1 FROM fingerprints WHERE doc_pk = new.pk AND content_hash IS NOT new.content_hash)
-BEGIN
-    INSERT OR REPLACE INTO index_state (name, data) VALUES ('stale', 1);
-END
-"""
-
-
-def _stale(conn: sqlite3.Connection) -> bool:
-    """Whether a fingerprinted document changed since (its content hash differs). Read from the flag
-    the trigger sets; a store indexed before the trigger existed is checked by a scan, once."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'dup_index_stale'").fetchone():
-        return conn.execute("SELECT 1 FROM index_state WHERE name = 'stale'").fetchone() is not None
-    row = conn.execute(
-        "SELECT 1 FROM fingerprints f JOIN documents d ON d.pk = f.doc_pk WHERE f.content_hash != d.content_hash LIMIT 1"
-    ).fetchone()
-    conn.execute(_STALE_TRIGGER)
-    return row is not None
-
-
-def _new_rows(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
-    """Documents not fingerprinted yet: those after the last fingerprinted one. Row numbers only grow
-    (the store deletes no document, an upsert keeps its row), and every update fingerprints all
-    documents present, so this is a range read of the new rows, not a scan of the store."""
-    return conn.execute(
-        "SELECT pk, norm, content_hash FROM documents WHERE pk > (SELECT COALESCE(MAX(doc_pk), 0) FROM fingerprints) "
-        "ORDER BY pk"
-    ).fetchall()
-
-
-def _reset(conn: sqlite3.Connection) -> None:
-    with transaction(conn):
-        for table in ("fingerprints", "dup_pairs", "index_state"):
-            conn.execute(f"DELETE FROM {table}")
-
-
 def update_duplicates(store: SQLiteStore, config: DedupConfig | None = None) -> UpdateReport:
     """Fingerprint documents not yet indexed, find their candidates, verify and store the pairs."""
     config = config or DedupConfig()
-    conn = store.conn
     start = time.perf_counter()
-    index = None if _stale(conn) else _load_index(store, config)
+    index = None if store.index_stale() else _load_index(store, config)
     rebuilt = index is None
     if index is None:
-        _reset(conn)
+        store.reset_duplicate_state()
         index = CandidateIndex(config)
-    new_rows = _new_rows(conn)
+    new_rows = store.unindexed_documents()
     report = UpdateReport(len(new_rows), 0, 0, rebuilt)
     start = report.tick("open", start)
     if not new_rows:
         return report
-    with transaction(conn):
+    with store.transaction():
         for first in range(0, len(new_rows), BATCH):
-            _add_batch(conn, index, new_rows[first : first + BATCH], config, report)
+            _add_batch(store, index, new_rows[first : first + BATCH], config, report)
         start = time.perf_counter()
-        conn.execute("INSERT OR REPLACE INTO index_state (name, data) VALUES ('size', ?)", (index.size,))
+        store.record_index_size(index.size)
         index.save(index_dir(store), merge=False)  # inside the transaction: a failure here rolls the rows back
         start = report.tick("save", start)
     start = report.tick("commit", start)
@@ -164,7 +110,7 @@ def update_duplicates(store: SQLiteStore, config: DedupConfig | None = None) -> 
     return report
 
 
-def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple[int, str, str]],
+def _add_batch(store: SQLiteStore, index: CandidateIndex, rows: list[tuple[int, str, str]],
                config: DedupConfig, report: UpdateReport) -> None:
     """Fingerprint, index, verify and store one batch of new documents."""
     start = time.perf_counter()
@@ -175,43 +121,38 @@ def _add_batch(conn: sqlite3.Connection, index: CandidateIndex, rows: list[tuple
     report.timings["fingerprint"] = report.timings.get("fingerprint", 0.0) + dedup.clock.wall["fingerprint"]
     report.timings["candidates"] = report.timings.get("candidates", 0.0) + dedup.clock.wall["candidates"]
     start = time.perf_counter()
-    conn.executemany(
-        "INSERT INTO fingerprints (doc_pk, seq, content_hash, n_words, n_shingles, signature) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (pk, first + i, chash, int(fp.n_words[i]), int(fp.n_shingles[i]), fp.signatures[i].tobytes())
-            for i, (pk, _, chash) in enumerate(rows)
-        ],
+    store.add_fingerprints(
+        (pk, first + i, chash, int(fp.n_words[i]), int(fp.n_shingles[i]), fp.signatures[i].tobytes())
+        for i, (pk, _, chash) in enumerate(rows)
     )
     report.candidate_pairs += len(pairs)
     start = report.tick("write", start)
     if len(pairs) == 0:
         return
-    texts = SeqTexts(conn, {first + i: t for i, t in enumerate(norms)})
+    texts = SeqTexts(store, {first + i: t for i, t in enumerate(norms)})
     table, _ = dedup.verify(texts, pairs)
     keep = np.flatnonzero(table.matched)
     start = report.tick("verify", start)
-    conn.executemany(
-        "INSERT OR REPLACE INTO dup_pairs (a_seq, b_seq, relation, direction, score, jaccard, coverage_ab, coverage_ba) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (int(table.pairs[k, 0]), int(table.pairs[k, 1]), RELATION_NAMES[int(table.relation[k])], int(table.direction[k]),
-             float(table.score[k]), float(table.jaccard[k]), float(table.coverage_ab[k]), float(table.coverage_ba[k]))
-            for k in keep
-        ],
+    store.add_dup_pairs(
+        (int(table.pairs[k, 0]), int(table.pairs[k, 1]), _relation_name(int(table.relation[k])), int(table.direction[k]),
+         float(table.score[k]), float(table.jaccard[k]), float(table.coverage_ab[k]), float(table.coverage_ba[k]))
+        for k in keep
     )
     report.verified_pairs += len(keep)
     report.tick("write", start)
 
 
+def _relation_name(code: int) -> str:
+    """The name of a verified pair's relation code (a kept pair always has one)."""
+    name = RELATION_NAMES[code]
+    if name is None:
+        raise ValueError(f"relation code {code} of a verified pair has no name")
+    return name
+
+
 def stored_pairs(store: SQLiteStore) -> list[tuple[str, str, str, int, float, dict[str, float]]]:
     """Verified duplicate pairs as (id of a, id of b, relation, direction, score, measures)."""
-    rows = store.conn.execute(
-        """SELECT da.id, db.id, p.relation, p.direction, p.score, p.jaccard, p.coverage_ab, p.coverage_ba
-           FROM dup_pairs p
-           JOIN fingerprints fa ON fa.seq = p.a_seq JOIN documents da ON da.pk = fa.doc_pk
-           JOIN fingerprints fb ON fb.seq = p.b_seq JOIN documents db ON db.pk = fb.doc_pk
-           ORDER BY p.a_seq, p.b_seq"""
-    ).fetchall()
+    rows = store.dup_pairs()
     return [
         (a, b, rel, direction, score, {"jaccard": j, "coverage_ab": cab, "coverage_ba": cba})
         for a, b, rel, direction, score, j, cab, cba in rows

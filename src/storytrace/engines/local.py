@@ -18,7 +18,7 @@ Output (``run_dedup``; written atomically, see ``engines.output``):
   file each and txt/html files share ``documents.jsonl``, as records {id, text (the extracted
   article), source, title, date, url}. ``output_format`` converts everything to JSONL or Parquet.
 * ``clusters.<fmt>``: one row per input document, in input order: id (the record's own, else
-  ``corpus.derive_id``), source, locator, group (the kept document's id), kept, relation, score.
+  ``io.ids.derive_id``), source, locator, group (the kept document's id), kept, relation, score.
   ``relation`` reads "this document <relation> the kept document": canonical (itself), exact,
   near_duplicate, contains (this document contains the kept one: a page wrapping it, a longer
   version), contained_in (this document is inside the kept one: an excerpt, a truncated copy).
@@ -327,8 +327,8 @@ def _timed_clean(record: Item, clock: Clock) -> CleanDoc | ReadProblem:
 
 
 def derive_id(record: RawRecord) -> str:
-    """The record's own id, else the stable derived id of ``storytrace.corpus.derive_id``."""
-    from ..corpus import derive_id as corpus_derive_id
+    """The record's own id, else the stable derived id of ``storytrace.io.ids.derive_id``."""
+    from ..io.ids import derive_id as corpus_derive_id
 
     return corpus_derive_id(record)
 

@@ -171,7 +171,7 @@ def open_output(path: Path) -> BinaryIO:
         import zstandard
 
         raw = open(path, "wb")  # noqa: SIM115 - closed with the writer
-        return zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=True)  # type: ignore[return-value]
+        return zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=True)
     return open(path, "wb", buffering=STREAM_BUFFER)  # noqa: SIM115 - returned to the caller
 
 

@@ -93,14 +93,14 @@ def clean_line(source: str, lineno: int, line: bytes, options: ReaderOptions) ->
 
 def clean_row(source: str, row: int, values: dict[str, Any], options: ReaderOptions) -> Any:
     """One Parquet row (column -> value) -> CleanDoc or ReadProblem, as the local engine."""
-    from ..io.parquet import _row_record
+    from ..io.parquet import row_record
 
-    return _clean(_row_record(source, row, values, options))
+    return _clean(row_record(source, row, values, options))
 
 
 def _clean(record: RawRecord | ReadProblem) -> Any:
     """clean_document(record, derive_id(record)) for a record; a problem passes through."""
-    from ..corpus import derive_id
+    from ..io.ids import derive_id
     from ..text.clean import clean_document
 
     if isinstance(record, ReadProblem):

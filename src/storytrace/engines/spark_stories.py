@@ -88,10 +88,10 @@ def _records(batch: pa.RecordBatch, fmt: str, names: Sequence[str], options: Rea
             line = line[:-1] if line.endswith(b"\r") else line
             out.append((i, record_from_line(names[f], p + 1, line, options)))
     elif fmt == "parquet":
-        from ..io.parquet import _row_record
+        from ..io.parquet import row_record
 
         for i, f, p, values in zip(idx, file_no, pos, batch.column("row").to_pylist()):
-            out.append((i, _row_record(names[f], p, values, options)))
+            out.append((i, row_record(names[f], p, values, options)))
     else:
         raise ValueError(f"the spark story stage reads JSONL and Parquet records, not {fmt!r}")
     return out

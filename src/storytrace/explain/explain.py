@@ -13,12 +13,11 @@ from typing import Any
 from ..match.passages import Alignment, Passage, align
 from ..match.relate import PairRelation, duplicate_relation
 from ..records import Article
-from ..text.normalize import fold_word
 from ..text.tokens import sentences
-from ._align import align_sentences
-from ._lexicon import STOPWORDS
+from ..match.sentence_align import align_sentences, content_words
 from .facts import FactDifference, extract_facts, fact_differences
-from .provenance import Provenance, parse_date, provenance
+from ..text.dates import parse_date
+from .provenance import Provenance, provenance
 
 _WORD = re.compile(r"[^\W_]+")
 MIN_PASSAGE_WORDS = 8
@@ -92,11 +91,6 @@ def _difference_dict(d: FactDifference) -> dict[str, Any]:
         "b_sentence": d.b_sentence, "a_span": list(d.a_span) if d.a_span else None,
         "b_span": list(d.b_span) if d.b_span else None, "slot": d.slot,
     }
-
-
-def content_words(text: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
-    """Folded content words (stop words dropped) of each sentence span."""
-    return [frozenset(w for w in (fold_word(m) for m in _WORD.findall(text[s:e])) if w not in STOPWORDS) for s, e in spans]
 
 
 def ordered_sentence_alignment(a: str, b: str) -> list[AlignedSentence]:

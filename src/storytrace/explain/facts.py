@@ -18,17 +18,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
-from ._align import Aligned, align_sentences
-from ._names import scan_names, scan_quotes
-from ._quantities import Span, singular, scan_dates, scan_money, scan_numbers, scan_percents, scan_years
+from ..text import lexicon as lx
+from ..match.sentence_align import Aligned, align_sentences
+from ..text.names import scan_names, scan_quotes
+from ..text.quantities import Span, singular, scan_dates, scan_money, scan_numbers, scan_percents, scan_years
 
-try:  # the shared splitter of the text stage; a private fallback keeps this module independent of it
-    from ..text.tokens import sentences as _shared_sentences
-except ImportError:  # pragma: no cover - only while text/tokens.py is not there
-    _shared_sentences = None
+from ..text.tokens import sentences as sentence_spans
 
 KINDS = ("date", "year", "number", "money", "percent", "person", "organization", "place", "quote")
 #: Kinds that can fill the same slot: a year and a full date compare; person/organization/place are one pool
@@ -59,7 +57,7 @@ class Fact:
     end: int
     sentence_start: int
     sentence_end: int
-    key: tuple = field(default=(), compare=False, repr=False)  # typed comparable form (see _quantities/_names)
+    key: tuple[Any, ...] = field(default=(), compare=False, repr=False)  # typed comparable form (see _quantities/_names)
     amount: float | None = None  # numbers, money, percent: the value with its scale applied
     unit: str = ""  # number unit ("km", "drone") or ISO currency code
     hedge: str = ""  # folded hedge before an amount ("about", "more than", "rund"), "" when exact
@@ -85,29 +83,6 @@ class FactDifference:
 # ---------------------------------------------------------------------------------------------
 # Extraction
 # ---------------------------------------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(]*[A-Z0-9À-ÖØ-Þ])|\n+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``: the shared splitter of ``text.tokens`` when present, else a small one."""
-    if _shared_sentences is not None:
-        try:
-            return [(int(s), int(e)) for s, e in _shared_sentences(text)]
-        except (TypeError, ValueError):  # the shared splitter changed shape: use the private one
-            pass
-    spans = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[start:m.start()].strip():
-            lead = len(text[start:m.start()]) - len(text[start:m.start()].lstrip())
-            spans.append((start + lead, len(text[:m.start()].rstrip())))
-        start = m.end()
-    if text[start:].strip():
-        lead = len(text[start:]) - len(text[start:].lstrip())
-        spans.append((start + lead, len(text.rstrip())))
-    return spans
-
 
 def extract_facts(text: str) -> list[Fact]:
     """All facts of ``text`` in text order, each with char spans into the original text."""
@@ -167,7 +142,8 @@ def _time_parts(f: Fact) -> tuple[int | None, int | None, int | None, int | None
     if f.kind == "year":
         _, year, decade = f.key
         return (None if decade else year, None, None, None)
-    return f.key  # type: ignore[return-value]
+    year, month, day, weekday = f.key
+    return (year, month, day, weekday)
 
 
 def _significant(x: float) -> int:
@@ -292,7 +268,7 @@ class _Doc:
     where: dict[int, tuple[int, int]]  # fact index -> its token range in its sentence
     sentence_of: dict[int, int]  # fact index -> its sentence index
     by_pool: dict[str, list[int]]
-    index: dict[tuple, list[int]] | None = None  # built on first use by _lookup
+    index: dict[tuple[Any, ...], list[int]] | None = None  # built on first use by _lookup
     amounts: dict[str, list[tuple[float, int]]] | None = None
 
 
@@ -461,7 +437,7 @@ def _present(doc: _Doc, f: Fact, within: list[int] | None = None) -> bool:
     return any(same_fact(f, doc.facts[i]) for i in indexes if POOL[doc.facts[i].kind] == pool)
 
 
-def _index_keys(f: Fact) -> list[tuple]:
+def _index_keys(f: Fact) -> list[tuple[Any, ...]]:
     """Keys under which a fact is indexed: every same fact shares at least one (amounts are looked up apart)."""
     pool = POOL[f.kind]
     if pool == "time":
@@ -474,7 +450,7 @@ def _index_keys(f: Fact) -> list[tuple]:
 def _lookup(doc: _Doc, f: Fact) -> list[int]:
     """Indexes of the facts of ``doc`` that could be the same as ``f`` (a superset, from a lazily built index)."""
     if doc.index is None:
-        index: dict[tuple, list[int]] = defaultdict(list)
+        index: dict[tuple[Any, ...], list[int]] = defaultdict(list)
         amounts: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for i, g in enumerate(doc.facts):
             if POOL[g.kind] in ("number", "money", "percent"):
@@ -487,7 +463,7 @@ def _lookup(doc: _Doc, f: Fact) -> list[int]:
         doc.index, doc.amounts = dict(index), dict(amounts)
     pool = POOL[f.kind]
     if pool in ("number", "money", "percent"):
-        values = doc.amounts.get(pool, [])
+        values = (doc.amounts or {}).get(pool, [])
         x = f.amount or 0.0
         lo, hi = sorted((x * (1 - APPROX), x / (1 - APPROX)))  # every y with |x - y| <= APPROX * max(x, y)
         first, last = bisect.bisect_left(values, (lo, -1)), bisect.bisect_right(values, (hi, len(doc.facts)))

@@ -7,10 +7,10 @@ says the evidence does not decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from ..records import Article
 from ..text.clean import chrome_share
+from ..text.dates import parse_date
 from ..text.extract import is_chrome_line
 
 # Weights of the cues: how strongly each tells the original from the copy.
@@ -38,16 +38,6 @@ class Provenance:
             "original": self.original, "direction": list(self.direction) if self.direction else None,
             "evidence": self.evidence, "confidence": round(self.confidence, 3), "decided": self.decided,
         }
-
-
-def parse_date(value: str | None) -> date | None:
-    """The calendar date at the start of an ISO-like string (``2024-10-11``, ``2024/10/11``), else None."""
-    if not value or len(value) < 10:
-        return None
-    try:
-        return date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
-    except ValueError:
-        return None
 
 
 def residue_lines(article: Article) -> list[str]:

@@ -40,17 +40,18 @@ def render_text(e: Explanation, a: Article, b: Article) -> str:
             lines.append(f"  [{s}:{t}] “{_snippet(text, s, t)}”")
     if e.aligned_sentences and e.relation not in ("exact", "contains"):
         lines.append(f"\naligned sentences (in order): {len(e.aligned_sentences)}")
-        for s in e.aligned_sentences[:8]:
-            lines.append(f"  A “{_snippet(ta, s.a_start, s.a_end)}”")
-            lines.append(f"  B “{_snippet(tb, s.b_start, s.b_end)}”  ({s.score:.2f})")
+        for pair in e.aligned_sentences[:8]:
+            lines.append(f"  A “{_snippet(ta, pair.a_start, pair.a_end)}”")
+            lines.append(f"  B “{_snippet(tb, pair.b_start, pair.b_end)}”  ({pair.score:.2f})")
     lines.append(f"\nfact differences: {len(e.fact_differences)}")
     for d in e.fact_differences:
         lines.append(f"  {d.kind}: A says {d.a_value!r}, B says {d.b_value!r}")
         for side, sentence in (("A", d.a_sentence), ("B", d.b_sentence)):
             if sentence:
                 lines.append(textwrap.indent(textwrap.fill(sentence, 100), f"    {side}: "))
-    p = e.provenance
-    lines.append("\nprovenance: " + (f"{p.direction[0]} -> {p.direction[1]} (original: {p.original}, confidence {p.confidence:.2f})"
-                                    if p.decided and p.direction else "undecided"))
-    lines.extend(f"  - {item}" for item in p.evidence)
+    prov = e.provenance
+    lines.append("\nprovenance: " + (
+        f"{prov.direction[0]} -> {prov.direction[1]} (original: {prov.original}, confidence {prov.confidence:.2f})"
+        if prov.decided and prov.direction else "undecided"))
+    lines.extend(f"  - {item}" for item in prov.evidence)
     return "\n".join(lines)

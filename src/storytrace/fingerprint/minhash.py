@@ -13,7 +13,7 @@ Definitions (stable: signatures saved today must equal signatures computed later
   g = fmix64(shingle_hash ^ seed'); ("kperm"): min over shingles of a_j * g + b_j (mod 2**64)
   with a_j (odd), b_j the splitmix64 stream of ``seed``. Empty texts get all-ones rows.
 * Anchors: robust winnowing of the shingle hashes with window clamp(n_shingles // 16, 4,
-  ``anchor_window``) (short texts get denser anchors; see ``_kernels.anchor_window``).
+  ``anchor_window``) (short texts get denser anchors; see ``kernels.anchor_window``).
 
 The Unicode tables come from the running Python (``unicodedata.unidata_version``): pin one Python
 version across processes that must agree bit for bit (Spark executors).
@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
-from . import _kernels as K
+from . import kernels as K
 from .config import DedupConfig
 
 EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  #: signature value of an empty text

@@ -30,7 +30,7 @@ from .html import read_html
 from .jsonl import FALLBACK_TEXT_FIELDS, read_jsonl
 from .parquet import read_parquet
 from .text import read_text
-from .warc import read_warc
+from .warc import native_warc, read_warc
 
 __all__ = [
     "FALLBACK_TEXT_FIELDS", "FORMATS", "ReadProblem", "ReadResult", "ReadStats", "RawRecord", "ReaderOptions",
@@ -114,7 +114,9 @@ def _reader_input(path: str, fmt: str, stream: BinaryIO) -> BinaryIO | str:
     if path == "-" or fmt not in NATIVE_PATH_FORMATS:
         return stream
     compressed = isinstance(getattr(stream, "raw", None), DecompressingReader)
-    return path if fmt in NATIVE_DECOMPRESSION or not compressed else stream
+    if not compressed:
+        return path
+    return path if fmt in NATIVE_DECOMPRESSION and native_warc(path) else stream
 
 
 def _count(item: ReadResult, stats: ReadStats | None) -> None:

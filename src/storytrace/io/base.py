@@ -1,7 +1,6 @@
 """Shared reader plumbing: transparent decompression, text decoding, reader results."""
 from __future__ import annotations
 
-import gzip
 import io
 import sys
 from collections.abc import Iterator
@@ -27,20 +26,12 @@ def strip_compression_suffix(name: str) -> str:
 
 
 def open_binary(source: str) -> BinaryIO:
-    """Open a path (or ``-`` for stdin) for streaming reads, undoing gzip/zstd by magic bytes."""
-    raw: BinaryIO
-    if source == "-":
-        raw = io.BufferedReader(sys.stdin.buffer)  # type: ignore[arg-type]
-    else:
-        raw = open(source, "rb")  # noqa: SIM115 - returned to the caller
-    peek = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
-    if peek.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    if peek.startswith(ZSTD_MAGIC):
-        import zstandard
+    """Open a path (or ``-`` for stdin) for streaming reads, undoing gzip/zstd by magic bytes.
 
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[return-value]
-    return raw
+    The same decoder as ``open_stream``: a cut file raises ``TruncatedStream`` ("truncated gzip
+    stream"), where ``zstandard.stream_reader`` used to end silently at a cut.
+    """
+    return open_stream(source)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -182,6 +173,16 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
+def cut_magic(head: bytes) -> str | None:
+    """The codec whose magic number ``head`` (1-3 bytes) begins: a file or member cut inside its magic."""
+    if 0 < len(head) < 4:
+        if GZIP_MAGIC.startswith(head[:2]):
+            return "gzip"
+        if ZSTD_MAGIC.startswith(head) or (head[0] & 0xF0 == 0x50 and b"\x2a\x4d\x18".startswith(head[1:])):
+            return "zstd"
+    return None
+
+
 class DecompressingReader(io.RawIOBase):
     """Streaming gzip/zstd decoder that returns all good data before raising TruncatedStream/CorruptStream."""
 
@@ -239,6 +240,8 @@ class DecompressingReader(io.RawIOBase):
             if not more:
                 break
             data += more
+        if data and len(data) < 4 and cut_magic(data) == self._codec:
+            raise TruncatedStream(f"truncated {self._codec} stream")  # the next member's first bytes
         if data and compression_of(data[:4]) != self._codec:
             raise CorruptStream(f"corrupt {self._codec} stream: unexpected data after the end of the stream")
         return data
@@ -277,9 +280,16 @@ def _open_raw(source: str) -> BinaryIO:
 
 
 def open_stream(source: str) -> io.BufferedReader:
-    """Open a path or ``-`` buffered (peek/readline), gzip/zstd undone, truncation raised (unlike open_binary)."""
+    """Open a path or ``-`` buffered (peek/readline), gzip/zstd undone, truncation raised.
+
+    A file named ``.gz``/``.zst`` that holds only the first 1-3 bytes of its magic number is a cut
+    compressed file too: reading it raises ``TruncatedStream``.
+    """
     raw = _open_raw(source)
-    codec = compression_of(raw.peek(4)[:4])  # type: ignore[attr-defined]
+    head = raw.peek(4)[:4]  # type: ignore[attr-defined]
+    codec = compression_of(head)
+    if codec is None and len(head) < 4 and strip_compression_suffix(source) != source:
+        codec = cut_magic(head)
     if codec is None:
         return raw  # type: ignore[return-value]
     return io.BufferedReader(DecompressingReader(raw, codec, close_raw=source != "-"), STREAM_BUFFER)
@@ -307,6 +317,32 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def read_recovering(stream: BinaryIO, limit: int) -> tuple[bytes, TruncatedStream | None]:
+    """``read_limited`` that keeps what was decoded before a cut: (data, the truncation or None).
+
+    Reads with ``read1`` where the stream has it: a buffered ``read(n)`` drops the bytes it holds
+    when the decoder raises at the cut (so would ``gzip.GzipFile``).
+    """
+    read = getattr(stream, "read1", stream.read)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit:
+            chunk = read(min(STREAM_BUFFER, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except TruncatedStream as exc:
+        return b"".join(chunks), exc
+    return b"".join(chunks), None
+
+
+def truncation_reason(exc: TruncatedStream, recovered: int) -> str:
+    """``truncated gzip stream (10500 bytes recovered)``: the one-line warning for a cut whole-file document."""
+    return f"{exc} ({recovered} bytes recovered)" if recovered else str(exc)
 
 
 def decode_text(data: bytes) -> str:

@@ -71,13 +71,13 @@ def _rows(source: str, pfile: Any, options: ReaderOptions) -> Iterator[ReadResul
     try:
         for batch in pfile.iter_batches(batch_size=_batch_rows(pfile)):
             for values in batch.to_pylist():
-                yield _row_record(source, row, values, options)
+                yield row_record(source, row, values, options)
                 row += 1
     except (pa.ArrowException, OSError, ValueError) as exc:
         yield ReadProblem(source, f"row:{row}", f"unreadable Parquet data: {_arrow_message(exc)}")
 
 
-def _row_record(source: str, row: int, values: dict[str, Any], options: ReaderOptions) -> ReadResult:
+def row_record(source: str, row: int, values: dict[str, Any], options: ReaderOptions) -> ReadResult:
     """One row as a record: content is its compact JSON, fields are JSON-safe (dates ISO, bytes decoded)."""
     text = compact_json(values)
     return record_from_object(json.loads(text), source=source, locator=f"row:{row}",

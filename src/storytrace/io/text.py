@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ..records import BodyKind, RawRecord, ReadProblem
-from .base import ReaderOptions, ReadResult, decode_text, read_limited, whole_file_problem
+from .base import ReaderOptions, ReadResult, decode_text, read_recovering, truncation_reason, whole_file_problem
 
 
 def read_text(source: str, stream: BinaryIO, options: ReaderOptions) -> Iterator[ReadResult]:
@@ -15,8 +15,21 @@ def read_text(source: str, stream: BinaryIO, options: ReaderOptions) -> Iterator
 
 def read_whole_file(source: str, stream: BinaryIO, options: ReaderOptions, kind: BodyKind,
                     decode: Callable[[bytes], str]) -> Iterator[ReadResult]:
-    """One record of ``kind`` from a whole file (text and HTML share this), or why it is unusable."""
-    data = read_limited(stream, options.max_record_bytes)
+    """One record of ``kind`` from a whole file (text and HTML share this), or why it is unusable.
+
+    A compressed file cut short keeps the text decoded before the cut: the record, then one
+    "truncated gzip stream (N bytes recovered)" problem for the file.
+    """
+    data, cut = read_recovering(stream, options.max_record_bytes)
+    if data or cut is None:  # nothing recovered from a cut file: the truncation alone says it
+        yield from _whole_file_result(source, data, options, kind, decode)
+    if cut is not None:
+        yield ReadProblem(source, "", truncation_reason(cut, len(data)))
+
+
+def _whole_file_result(source: str, data: bytes, options: ReaderOptions, kind: BodyKind,
+                       decode: Callable[[bytes], str]) -> Iterator[ReadResult]:
+    """The record of a whole file's bytes, or the one problem that makes them unusable."""
     problem = whole_file_problem(source, data, options.max_record_bytes)
     if problem is not None:
         yield problem

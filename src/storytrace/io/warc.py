@@ -6,6 +6,7 @@ in the optional ``skipped`` counter (read_paths puts it in ReadStats.skipped).
 """
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,8 +39,11 @@ class _Scan:
     reported: Counter[str] = field(default_factory=Counter)  # non-HTML records, summarised per file
     silent: Counter[str] = field(default_factory=Counter)  # request/metadata/warcinfo
     good_id: str | None = None
+    prev_id: str | None = None  # the good record before good_id
     good_pos: int = 0
     held: ReadProblem | None = None  # a broken record, replaced by the truncation problem if one follows
+    last_skip: tuple[Counter[str], str] | None = None  # where the last record was counted, if skipped
+    skip_named: bool = False  # that skipped record had an id (it is good_id)
 
 
 def read_warc(
@@ -52,13 +56,13 @@ def read_warc(
         for record in _archive(stream):
             yield from _step(scan, source, record, options)
     except (OSError, EOFError) as exc:
-        error = _corrupt_reason(exc, scan.good_id)
+        error = _end_reason(stream, scan, exc)
     except BaseException as exc:  # a Rust panic in FastWARC is a BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        error = _corrupt_reason(exc, scan.good_id)
+        error = _end_reason(stream, scan, exc)
     else:
-        error = _truncation(stream, scan)
+        error = _end_reason(stream, scan, None)
     yield from _finish(scan, source, error)
     if skipped is not None:
         skipped.update({f"warc {k}": v for k, v in (scan.silent + scan.reported).items()})
@@ -100,15 +104,23 @@ def _step(scan: _Scan, source: str, record: WarcRecord, options: ReaderOptions) 
     if scan.held is not None:
         yield scan.held
         scan.held = None
+    scan.last_skip = None
     if record.record_type & SILENT_TYPES:
-        scan.silent[str(record.record_type)] += 1
-        result: ReadResult | None = None
+        scan.last_skip = (scan.silent, str(record.record_type))
+        result: ReadResult | str | None = None
     else:
-        result = _from_record(source, record, options, scan.reported)
+        result = _from_record(source, record, options)
         if isinstance(result, ReadProblem) and result.reason.startswith(BROKEN):
             scan.held = result
             return
-    scan.good_id, scan.good_pos = _record_id(record), record.stream_pos
+        if isinstance(result, str):
+            scan.last_skip, result = (scan.reported, result), None
+    if scan.last_skip is not None:
+        scan.last_skip[0][scan.last_skip[1]] += 1
+    rid = _record_id(record)
+    scan.skip_named = scan.last_skip is not None and rid is not None
+    if rid is not None:  # a record without its mandatory id is the start of one a cut ended
+        scan.prev_id, scan.good_id, scan.good_pos = scan.good_id, rid, record.stream_pos
     if result is not None:
         yield result
 
@@ -123,15 +135,63 @@ def _finish(scan: _Scan, source: str, error: str | None) -> Iterator[ReadProblem
         yield ReadProblem(source, "", skipped_summary(scan.reported))
 
 
-def _truncation(stream: BinaryIO | str, scan: _Scan) -> str | None:
-    """After a clean native read, "truncated gzip stream after record X" if the file was cut."""
+def _end_reason(stream: BinaryIO | str, scan: _Scan, exc: BaseException | None) -> str | None:
+    """Why the archive ended early: "truncated gzip stream after record X" when it was cut (even if
+    FastWARC saw a corrupt header or a clean end there), else the error, else None."""
+    cut = str(exc) if isinstance(exc, TruncatedStream) else _native_truncation(stream, scan)
+    if cut is None:
+        return None if exc is None else _corrupt_reason(exc, scan.good_id)
+    if scan.last_skip is not None:  # the last record was cut short: what it looked like is no skip
+        counts, key = scan.last_skip
+        counts[key] -= 1
+        if counts[key] <= 0:
+            del counts[key]
+        if scan.skip_named:
+            scan.good_id = scan.prev_id
+    return cut if scan.good_id is None else f"{cut} after record {scan.good_id}"
+
+
+def _native_truncation(stream: BinaryIO | str, scan: _Scan) -> str | None:
+    """After FastWARC read a compressed path itself, the truncation its decoder passed over in silence."""
     if not isinstance(stream, str):
-        return None  # our own decoder already raised TruncatedStream
-    # A broken last record may be a cut single-member file, whose member starts at 0: check it all.
-    truncated = truncated_tail(stream, scan.good_pos) or (truncated_tail(stream, 0) if scan.held else None)
-    if truncated is None or scan.good_id is None:
-        return truncated
-    return f"{truncated} after record {scan.good_id}"
+        return None  # our own decoder raises TruncatedStream
+    # Native reads get only files compressed per record (see native_warc), so the last good record's
+    # member is where a cut can be; with no good record yet, the first member is.
+    truncated = truncated_tail(stream, scan.good_pos if scan.good_id is not None else 0)
+    if truncated is None and scan.held is not None:
+        truncated = truncated_tail(stream, 0)
+    return truncated
+
+
+PROBE_INPUT = 1 << 16  # compressed bytes read to find the end of a WARC file's first member
+
+
+def native_warc(path: str) -> bool:
+    """Whether FastWARC may open a compressed WARC itself: only if it is compressed per record.
+
+    FastWARC's decoder ends silently at a cut, so the reader re-decodes the tail from the last good
+    record's member (``truncated_tail``). A file compressed as one member (``gzip file.warc``) has
+    no such tail: it is read through our decoder, which reports a cut itself (about 20 % slower,
+    where re-decoding the whole file would double the time). The test: the first member ends within
+    PROBE_INPUT bytes of input and holds one record (the warcinfo or the first record).
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(PROBE_INPUT)
+    codec = compression_of(head[:4])
+    if codec is None:
+        return True
+    try:
+        if codec == "gzip":
+            dec: Any = zlib.decompressobj(wbits=31)
+            first = dec.decompress(head, PROBE_INPUT * 16)
+        else:
+            import zstandard
+
+            dec = zstandard.ZstdDecompressor().decompressobj()
+            first = dec.decompress(head)
+        return bool(dec.eof) and first.find(b"\nWARC/1.") < 0
+    except Exception:  # noqa: BLE001 - a corrupt start: let FastWARC report it
+        return True
 
 
 def truncated_tail(path: str, pos: int) -> str | None:
@@ -171,13 +231,12 @@ def _record_id(record: WarcRecord) -> str | None:
     return rid.strip("<>") if rid else None
 
 
-def _from_record(source: str, record: WarcRecord, options: ReaderOptions, skipped: Counter[str]) -> ReadResult | None:
-    """A RawRecord for an HTML 2xx response, a problem for a broken one, None (counted) for the rest."""
+def _from_record(source: str, record: WarcRecord, options: ReaderOptions) -> ReadResult | str:
+    """A RawRecord for an HTML 2xx response, a problem for a broken one, the skip reason for the rest."""
     locator = f"record:{_record_id(record)}"
     skip = _skip_reason(record)
     if skip is not None:
-        skipped[skip] += 1
-        return None
+        return skip
     if record.http_headers is None:
         return ReadProblem(source, locator, "malformed HTTP response (no status line or headers)")
     if record.content_length > options.max_record_bytes:
@@ -187,8 +246,7 @@ def _from_record(source: str, record: WarcRecord, options: ReaderOptions, skippe
     if len(payload) < record.content_length and not _is_encoded(record):
         return ReadProblem(source, locator, f"truncated record ({len(payload)} of {record.content_length} payload bytes)")
     if not record.http_content_type and not looks_like_html(payload):
-        skipped["no content type"] += 1
-        return None
+        return "no content type"
     if not payload.strip():
         return ReadProblem(source, locator, "empty HTML payload")
     return _raw_record(source, locator, record, payload)

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
 
 from ..fingerprint.config import DedupConfig
@@ -185,10 +187,10 @@ class CandidateIndex:
         index.lsh = LSHIndex(config, bands=bands, rows=rows, size=size)
         runs = {name: [(f[f"{name}_keys"], f[f"{name}_ids"]) for f in files] for name in _SOURCES}
         last = size - 1
-        index.lsh.buckets = BucketIndex.from_runs(*caps["lsh"], runs["lsh"], last_id=last, sealed=True)
-        index.exact = BucketIndex.from_runs(*caps["exact"], runs["exact"], last_id=last, sealed=True)
+        index.lsh.buckets = BucketIndex.from_runs(int(caps["lsh"][0]), int(caps["lsh"][1]), runs["lsh"], last_id=last, sealed=True)
+        index.exact = BucketIndex.from_runs(int(caps["exact"][0]), int(caps["exact"][1]), runs["exact"], last_id=last, sealed=True)
         index.anchors = AnchorIndex(config, size=size, counts=Column(np.int32, [f["anchor_counts"] for f in files]))
-        index.anchors.buckets = BucketIndex.from_runs(*caps["anchor"], runs["anchor"], last_id=last, sealed=True)
+        index.anchors.buckets = BucketIndex.from_runs(int(caps["anchor"][0]), int(caps["anchor"][1]), runs["anchor"], last_id=last, sealed=True)
         return index
 
     def _new_name(self) -> str:
@@ -216,11 +218,11 @@ class CandidateIndex:
         self.segments = []
 
 
-def _config_dict(config: DedupConfig) -> dict:
+def _config_dict(config: DedupConfig) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def _manifest_or_none(path: Path) -> dict | None:
+def _manifest_or_none(path: Path) -> dict[str, Any] | None:
     try:
         return read_manifest(path)
     except (ValueError, OSError):

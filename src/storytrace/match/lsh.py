@@ -40,7 +40,8 @@ def _integral(lo: float, hi: float, bands: np.ndarray, rows: np.ndarray, missed:
     s = (hi - lo) / 2 * _NODES + (hi + lo) / 2
     p = (1.0 - s[None, :] ** rows[:, None]) ** bands[:, None]
     values = p if missed else 1.0 - p
-    return (hi - lo) / 2 * (values @ _WEIGHTS)
+    integral: np.ndarray = (hi - lo) / 2 * (values @ _WEIGHTS)
+    return integral
 
 
 @lru_cache(maxsize=256)
@@ -87,7 +88,8 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
         x = x * _M1
         x = x ^ (x >> s33)
         x = x * _M2
-        return x ^ (x >> s33)
+        mixed: np.ndarray = x ^ (x >> s33)
+    return mixed
 
 
 @dataclass(slots=True)

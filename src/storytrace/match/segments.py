@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
 
 MANIFEST = "manifest.json"
@@ -132,7 +134,8 @@ class Column:
         ids = np.asarray(ids, dtype=np.int64)
         base = self.sealed_size
         if not self.parts:
-            return self.tail[ids]
+            values: np.ndarray = self.tail[ids]
+            return values
         out = np.empty(len(ids), self.dtype)
         fresh = ids >= base
         out[fresh] = self.tail[ids[fresh] - base]
@@ -190,7 +193,7 @@ def open_arrays(directory: Path, names: Iterable[str]) -> dict[str, np.ndarray]:
     return {name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="c", allow_pickle=False)) for name in names}
 
 
-def read_manifest(directory: Path) -> dict | None:
+def read_manifest(directory: Path) -> dict[str, Any] | None:
     """The manifest of an index directory, or None when there is none."""
     try:
         data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
@@ -198,10 +201,11 @@ def read_manifest(directory: Path) -> dict | None:
         return None
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise ValueError(f"{directory}: not a version {VERSION} {FORMAT}")
-    return data
+    manifest: dict[str, Any] = data
+    return manifest
 
 
-def write_manifest(directory: Path, manifest: dict) -> None:
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
     """Replace the manifest atomically (write, fsync, rename, fsync the directory), then remove
     whatever it does not list."""
     tmp = directory / (MANIFEST + ".tmp")

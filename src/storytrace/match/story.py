@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..records import Article, RawRecord
+from ..text.dates import day_number, parse_date
 from ..text.normalize import fold_word
 from ..text.tokens import sentences as sentence_spans
 from ..text.tokens import tokenize
@@ -55,7 +56,6 @@ _CJK_STOP = re.compile(r"(?<=[。！？؟])")
 _RETRO_YEAR = re.compile(
     r"(?<![\w-])(?:in|since|after|following|during|from|im|seit|nach|en|depuis|desde|nel|dal|w|od)\s+"
     r"(?:the\s+year\s+|dem\s+jahr\s+|l'annee\s+|el\s+ano\s+)?(1[89]\d\d|20\d\d)(?![\d]|s\b)", re.IGNORECASE)
-_DATE_PREFIX = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?")
 # capitalised word (Latin/Greek/Cyrillic) not at a sentence start, or an acronym: a multi-script name proxy
 _CAP = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÞĀ-ſΑ-ΩА-ЯЁ]\w+)", re.UNICODE)
 
@@ -93,7 +93,7 @@ class StoryView:
     def sent_words(self) -> list[frozenset[str]]:
         """Folded content words of each sentence (for the lexical sentence alignment), computed on first use."""
         if self._sent_words is None:
-            from ..explain.explain import content_words
+            from .sentence_align import content_words
 
             self._sent_words = [content_words(s, [(0, len(s))])[0] for s in self.sentences]
         return self._sent_words
@@ -171,8 +171,8 @@ def _caps(text: str) -> frozenset[str]:
 
 
 def _month_of(date: str | None) -> int | None:
-    m = _DATE_PREFIX.match(date or "")
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m else None
+    parsed = parse_date(date)
+    return parsed.year * 12 + parsed.month - 1 if parsed else None
 
 
 FAR_FUTURE = 10_000 * 12
@@ -214,7 +214,7 @@ def quantities(text: str, date_chars: int = 600) -> list[Any]:
     """Dates (in the lead only: they pin the event time), money, percentages, years and numbers of ``text``,
     with the scanners of ``explain.facts`` in its priority order (without its costlier name and quote passes).
     A year inside a date after the lead is still found as a year."""
-    from ..explain._quantities import scan_dates, scan_money, scan_numbers, scan_percents, scan_years
+    from ..text.quantities import scan_dates, scan_money, scan_numbers, scan_percents, scan_years
 
     taken = bytearray(len(text))
     lead = text[:date_chars]
@@ -448,7 +448,7 @@ def rewrite_coverage(a: StoryView, b: StoryView) -> float:
     A sentence pair counts when its embedding cosine is >= ``PARA_COS`` (a paraphrase or a translation) or the
     lexical sentence alignment of ``explain`` pairs it (a reworded sentence with the same content words).
     """
-    from ..explain._align import align_sentences
+    from .sentence_align import align_sentences
 
     sim = sentence_similarity(a, b)
     if not sim.size:
@@ -456,19 +456,6 @@ def rewrite_coverage(a: StoryView, b: StoryView) -> float:
     for p in align_sentences(a.sent_words, b.sent_words):
         sim[p.a, p.b] = max(sim[p.a, p.b], PARA_COS)
     return len(ordered_chain(sim, PARA_COS)) / min(sim.shape)
-
-
-def day_number(date: str | None) -> int | None:
-    """Proleptic ordinal day of an ISO date (``YYYY-MM[-DD]``...), None when missing or unreadable."""
-    m = _DATE_PREFIX.match(date or "")
-    if not m:
-        return None
-    import datetime as dt
-
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)).toordinal()
-    except ValueError:
-        return None
 
 
 def date_gap_days(a: str | None, b: str | None) -> int | None:

@@ -34,7 +34,7 @@ import numpy as np
 import xxhash
 from numba import njit
 
-from ..fingerprint import _kernels as K
+from ..fingerprint import kernels as K
 from ..fingerprint.config import DedupConfig
 from ..fingerprint.minhash import char_table, encode_batch
 

@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +169,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         END
         """,
     ),
+    Migration(
+        6,
+        "a fingerprinted document whose text changes marks the candidate index stale",
+        # Stores of earlier versions created this trigger at run time (IF NOT EXISTS); a document that changed
+        # before the trigger existed is flagged by the INSERT ... SELECT, once.
+        """
+        CREATE TRIGGER IF NOT EXISTS dup_index_stale AFTER UPDATE OF content_hash ON documents
+        WHEN EXISTS (SELECT 1 FROM fingerprints WHERE doc_pk = new.pk AND content_hash IS NOT new.content_hash)
+        BEGIN
+            INSERT OR REPLACE INTO index_state (name, data) VALUES ('stale', 1);
+        END;
+        INSERT OR REPLACE INTO index_state (name, data)
+            SELECT 'stale', 1 WHERE EXISTS (
+                SELECT 1 FROM fingerprints f JOIN documents d ON d.pk = f.doc_pk WHERE f.content_hash != d.content_hash)
+        """,
+    ),
 )
 
 
@@ -186,7 +202,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 with seconds: the store's one timestamp format."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -8,11 +8,12 @@ documents). The SQL lives here, not in web handlers.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..records import Article
-from .sqlite import _COLUMNS, _row_to_document
+from .sqlite import DOCUMENT_COLUMNS, row_to_document
 
 #: Indexes the page queries rely on; created when the store is opened writable (see ``ensure_indexes``).
 PAGE_INDEXES: tuple[str, ...] = (
@@ -272,7 +273,7 @@ _STORY_SELECT = """SELECT s.id, s.canonical, s.title, s.start, s."end", s.size, 
                    FROM stories s LEFT JOIN documents d ON d.id = s.canonical"""
 
 
-def _story_row(row: tuple) -> StoryRow:  # type: ignore[type-arg]
+def _story_row(row: tuple[Any, ...]) -> StoryRow:
     """StoryRow from a row of ``_STORY_SELECT``."""
     sid, canonical, title, start, end, size, languages, preview = row
     return StoryRow(sid, canonical, display_title(title, preview), start, end, int(size), _languages(languages))
@@ -415,7 +416,7 @@ _DOC_ROW_SELECT = """SELECT d.id, d.title, d.date, d.language, d.source, d.url, 
                      LEFT JOIN group_members g ON g.doc_id = d.id"""
 
 
-def _document_row(r: tuple) -> DocumentRow:  # type: ignore[type-arg]
+def _document_row(r: tuple[Any, ...]) -> DocumentRow:
     """DocumentRow from a row of ``_DOC_ROW_SELECT``."""
     return DocumentRow(r[0], display_title(r[1], r[8]), r[2], r[3], r[4], r[5], r[6], r[7])
 
@@ -492,8 +493,8 @@ def document_raw(conn: sqlite3.Connection, doc_id: str) -> bytes | None:
 
 def get_article(conn: sqlite3.Connection, doc_id: str) -> Article | None:
     """A whole stored document as an ``Article`` (for comparing and explaining), or None."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    return None if row is None else _row_to_document(row).article
+    row = conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    return None if row is None else row_to_document(row).article
 
 
 def content_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
@@ -546,11 +547,11 @@ def group_members(conn: sqlite3.Connection, group_id: str, canonical: str, limit
 def group_articles(conn: sqlite3.Connection, group_id: str, limit: int = 20) -> list[Article]:
     """A group's members as Articles (to explain why its canonical was kept), in ingestion order."""
     rows = conn.execute(
-        f"""SELECT {", ".join("d." + c.strip() for c in _COLUMNS.split(","))}
+        f"""SELECT {", ".join("d." + c.strip() for c in DOCUMENT_COLUMNS.split(","))}
             FROM group_members g JOIN documents d ON d.id = g.doc_id WHERE g.group_id = ? ORDER BY d.pk LIMIT ?""",
         (group_id, limit),
     ).fetchall()
-    return [_row_to_document(r).article for r in rows]
+    return [row_to_document(r).article for r in rows]
 
 
 # -- totals and choices -------------------------------------------------------------------------

@@ -10,14 +10,16 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..records import Article, ReadProblem
+from ..records import Article, Group, ReadProblem, Relation, Story
+from .duplicates import DuplicateState
 from .migrations import migrate, now_iso, transaction
 
 
@@ -35,11 +37,12 @@ def raw_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-_COLUMNS = "pk, id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash, metadata, ingested_at"
+DOCUMENT_COLUMNS = "pk, id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash, metadata, ingested_at"
 
 
-class SQLiteStore:
-    """The default store. ``path=None`` makes a temporary database removed on ``close()``."""
+class SQLiteStore(DuplicateState):
+    """The default store (implements ``store.base.Store``). ``path=None`` makes a temporary database removed on
+    ``close()``."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -66,13 +69,21 @@ class SQLiteStore:
             self._temp_dir.cleanup()
             self._temp_dir = None
 
-    def __enter__(self) -> "SQLiteStore":
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- ingestion bookkeeping ------------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One atomic unit of writes: everything inside commits together or rolls back."""
+        return transaction(self.conn)
+
+    def document_pks(self) -> dict[str, int]:
+        """Document id -> row number, for every stored document."""
+        return dict(self.conn.execute("SELECT id, pk FROM documents").fetchall())
+
     def source_done(self, path: str, size: int, mtime_ns: int) -> bool:
         """True when this file, unchanged, was read to its end by an earlier run."""
         row = self.conn.execute("SELECT size, mtime_ns FROM sources WHERE path = ?", (path,)).fetchone()
@@ -142,18 +153,18 @@ class SQLiteStore:
         last = 0
         while True:
             rows = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM documents WHERE pk > ? ORDER BY pk LIMIT ?", (last, batch_size)
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE pk > ? ORDER BY pk LIMIT ?", (last, batch_size)
             ).fetchall()
             if not rows:
                 return
             for row in rows:
-                yield _row_to_document(row)
+                yield row_to_document(row)
             last = rows[-1][0]
 
     def get(self, doc_id: str) -> StoredDocument | None:
         """One document by id, or None."""
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else _row_to_document(row)
+        row = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else row_to_document(row)
 
     def problems(self) -> list[ReadProblem]:
         """Every problem recorded, oldest first."""
@@ -162,7 +173,7 @@ class SQLiteStore:
 
 
     # -- analysis results ---------------------------------------------------------------------------
-    def save_analysis(self, groups: list, stories: list, relations: list) -> None:  # type: ignore[type-arg]
+    def save_analysis(self, groups: Sequence[Group], stories: Sequence[Story], relations: Sequence[Relation]) -> None:
         """Replace the stored relations, groups and stories with a new analysis, in one transaction."""
         with transaction(self.conn):
             for table in ("relations", "groups", "group_members", "stories", "story_members", "story_links"):
@@ -195,11 +206,8 @@ class SQLiteStore:
                 [(s.id, other) for s in stories for other in s.related],
             )
 
-
-    def load_stories(self) -> list[Any]:
+    def load_stories(self) -> list[Story]:
         """The stories of the last saved analysis (members in story order, roles, related links)."""
-        from ..cluster.analysis import Story
-
         stories: dict[str, Story] = {}
         for sid, canonical, title, start, end in self.conn.execute(
             "SELECT id, canonical, title, start, end FROM stories ORDER BY id"
@@ -252,8 +260,8 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
 
-def _row_to_document(row: tuple) -> StoredDocument:  # type: ignore[type-arg]
-    """Build a StoredDocument from a row selected with ``_COLUMNS``."""
+def row_to_document(row: tuple[Any, ...]) -> StoredDocument:
+    """Build a StoredDocument from a row selected with ``DOCUMENT_COLUMNS``."""
     (pk, doc_id, source, locator, kind, raw, title, date, author, url, text, norm, language, content_hash,
      metadata, ingested_at) = row
     article = Article(

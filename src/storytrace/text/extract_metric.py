@@ -6,6 +6,7 @@ is computed from the two means (``aggregate``).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -25,7 +26,11 @@ def shingles(text: str, n: int = SHINGLE) -> Counter[str]:
 
 def page_counts(pred: str, truth: str) -> tuple[float, float, float]:
     """Normalised (tp, fp, fn) of one page: shared shingles (multiset min), extra, missed."""
-    p, t = shingles(pred), shingles(truth)
+    return shingle_counts(shingles(pred), shingles(truth))
+
+
+def shingle_counts(p: Counter[str], t: Counter[str]) -> tuple[float, float, float]:
+    """``page_counts`` from the two shingle multisets (so a truth's shingles can be made once)."""
     tp = sum((p & t).values())
     fp = sum(p.values()) - tp
     fn = sum(t.values()) - tp
@@ -37,7 +42,11 @@ def page_counts(pred: str, truth: str) -> tuple[float, float, float]:
 
 def score_extraction(pred: str, truth: str) -> tuple[float, float, float]:
     """Precision, recall and F1 of one page (1.0 where there is nothing to miss or add)."""
-    tp, fp, fn = page_counts(pred, truth)
+    return score_counts(*page_counts(pred, truth))
+
+
+def score_counts(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 of one page from its normalised (tp, fp, fn)."""
     if fp == 0 and fn == 0:
         return 1.0, 1.0, 1.0
     precision = tp / (tp + fp) if tp + fp > 0 else 0.0
@@ -60,3 +69,15 @@ def aggregate(pages: Iterable[tuple[float, float, float]]) -> tuple[float, float
 def _f1(precision: float, recall: float) -> float:
     """Harmonic mean of precision and recall (0 when both are 0)."""
     return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+
+
+# The benchmark's fixed split: a page's fold is blake2b of its id modulo K_FOLDS, so it does not
+# depend on which other pages are present or on their order. Fold HELD_FOLD is held out (never used
+# to fit anything); the rest is the development split; cross-validation rotates over all folds.
+K_FOLDS = 5
+HELD_FOLD = 0
+
+
+def fold_of(page_id: str, k: int = K_FOLDS) -> int:
+    """The fold of a benchmark page: blake2b (8-byte digest) of its id, as an integer, modulo ``k``."""
+    return int.from_bytes(hashlib.blake2b(page_id.encode("utf-8"), digest_size=8).digest(), "big") % k

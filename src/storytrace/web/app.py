@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..cluster.analysis import DUPLICATE_RELATIONS
 from ..store import queries
 from . import present
-from .compare import Comparison, compare, find_explainer
+from .compare import Comparison, compare
 from .db import LRUCache, ReadPool, TimedValue, prepare_store
 from .jobs import ALLOWED_SUFFIXES, Job, Upload, UploadRejected, Writer, upload_suffix
 
@@ -234,7 +234,7 @@ def _comparison(state: AppState, a: str, b: str) -> Comparison:
     for key in (a, b):
         if key not in hashes:
             raise _not_found("document", key)
-    cache_key = (a, b, hashes[a], hashes[b], find_explainer() is not None)
+    cache_key = (a, b, hashes[a], hashes[b])
 
     def compute() -> Comparison:
         article_a, article_b = queries.get_article(conn, a), queries.get_article(conn, b)
@@ -336,7 +336,7 @@ def api_router(state: AppState) -> APIRouter:
     @api.get("/compare")
     def api_compare(a: str = Query(..., min_length=1), b: str = Query(..., min_length=1)) -> dict[str, Any]:
         """Compare two documents: shared passages (char spans in both texts), unique spans, fact differences and
-        provenance (null until ``storytrace.explain.explain`` is available; see ``explain_available``)."""
+        provenance."""
         return _comparison(state, a, b).data
 
     @api.get("/groups")

@@ -1,20 +1,18 @@
 """Comparing two documents for the compare page: shared passages aligned row by row, unique parts,
-fact differences and provenance (the last two from ``storytrace.explain.explain`` when it is available).
+fact differences and provenance (from ``storytrace.explain.explain``).
 
 The texts are painted server-side into escaped HTML segments, so no document character ever reaches the
 page unescaped; results are cached by (ids, content hashes), since aligning long texts is the costly part.
 """
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..match.passages import align
+from ..explain import explain
 from ..records import Article
 from ..store.queries import display_title
 
@@ -54,29 +52,12 @@ class Comparison:
     rows: list[Row] = field(default_factory=list)
 
 
-def find_explainer() -> Callable[[Article, Article], Any] | None:
-    """``storytrace.explain.explain`` when the installed storytrace has it (looked up at call time), else None."""
-    try:
-        module = importlib.import_module("storytrace.explain")
-    except ImportError:
-        return None
-    explainer = getattr(module, "explain", None)
-    if explainer is not None and not callable(explainer):  # a submodule named explain
-        explainer = getattr(explainer, "explain", None)
-    return explainer if callable(explainer) else None
-
-
 def compare(a: Article, b: Article, stored_relation: dict[str, Any] | None) -> Comparison:
-    """Compare two documents: the explain result when available, else the passage alignment alone."""
-    explainer = find_explainer()
-    if explainer is not None:
-        explanation = explainer(a, b)
-        data: dict[str, Any] = {**explanation.to_dict(), "explain_available": True}
-        text_a = getattr(explanation, "text_a", "") or span_text(a, data, "a")
-        text_b = getattr(explanation, "text_b", "") or span_text(b, data, "b")
-    else:
-        text_a, text_b = a.text, b.text
-        data = alignment_only(a, b)
+    """Compare two documents: the explain result, painted for the page."""
+    explanation = explain(a, b)
+    data: dict[str, Any] = explanation.to_dict()
+    text_a = explanation.text_a or span_text(a, data, "a")
+    text_b = explanation.text_b or span_text(b, data, "b")
     data["shared_passages"] = sorted(data.get("shared_passages") or [], key=lambda p: (p["a_start"], p["b_start"]))
     for number, passage in enumerate(data["shared_passages"], 1):
         passage["number"] = number
@@ -84,26 +65,6 @@ def compare(a: Article, b: Article, stored_relation: dict[str, Any] | None) -> C
     data["alignment"] = coverage(text_a, text_b, data["shared_passages"])
     data["documents"] = {"a": side(a, text_a), "b": side(b, text_b)}
     return Comparison(data, build_rows(text_a, text_b, data))
-
-
-def alignment_only(a: Article, b: Article) -> dict[str, Any]:
-    """The compare data from ``align`` alone (no explain stage): relation, facts and provenance are None."""
-    alignment = align(a.text, b.text)
-    return {
-        "a": a.id, "b": b.id, "relation": None, "direction": None, "scores": None,
-        "shared_passages": [
-            {"a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end,
-             "words": p.words, "similarity": p.similarity, "moved": p.moved}
-            for p in alignment.passages
-        ],
-        "only_a": [list(s) for s in alignment.only_a],
-        "only_b": [list(s) for s in alignment.only_b],
-        "aligned_sentences": None,
-        "fact_differences": None,
-        "provenance": None,
-        "spans_index": {"a": "article", "b": "article"},
-        "explain_available": False,
-    }
 
 
 def span_text(article: Article, data: dict[str, Any], key: str) -> str:

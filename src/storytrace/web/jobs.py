@@ -156,7 +156,7 @@ class Writer:
             self.on_change()  # before "done": a client that polls and reloads sees fresh pages
             job.state = "done"
             job.message = f"{len(ids)} document{'s' if len(ids) != 1 else ''} added and analysed"
-        except Exception as exc:  # noqa: BLE001 - the job reports it; the server keeps serving
+        except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             job.finished = time.time()

@@ -2,7 +2,7 @@
 spark-submit gives (``--master``, ``--conf``, ``--driver-memory`` ...).
 
     spark-submit --master yarn --deploy-mode client \\
-        "$(python -c 'import storytrace.engines.spark_main as m; print(m.__file__)')" \\
+        "$(python -c 'import storytrace.cli.spark_main as m; print(m.__file__)')" \\
         hdfs:///corpus/2024/ --out hdfs:///dedup/2024 --map-format parquet
 
 Arguments are those of ``storytrace dedup`` (``--engine spark`` is implied). Leave the master to

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
-from ._quantities import Span
+from . import lexicon as lx
+from .quantities import Span
 
 _TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
@@ -206,18 +206,20 @@ def _runs(text: str, toks: list[_Tok | None]) -> Iterator[tuple[list[_Tok], bool
             continue
         run = [tok]
         j = i + 1
-        while j < n and toks[j] is not None and not run[-1].possessive:
+        while j < n and not run[-1].possessive:
             nxt = toks[j]
+            if nxt is None:
+                break
             if _is_cap(nxt.word) and not _is_date_word(nxt.word):
                 run.append(nxt)
                 j += 1
                 continue
             k = j
-            while k < n and toks[k] is not None and fold_word(toks[k].word) in lx.NAME_CONNECTORS \
-                    and not _is_cap(toks[k].word) and k - j < 2:
+            while k < n and k - j < 2 and _is_connector(toks[k]):
                 k += 1
-            if k > j and k < n and toks[k] is not None and _is_cap(toks[k].word) and not _is_date_word(toks[k].word):
-                run.extend(toks[j:k + 1])
+            last_tok = toks[k] if k < n else None
+            if k > j and last_tok is not None and _is_cap(last_tok.word) and not _is_date_word(last_tok.word):
+                run.extend(t for t in toks[j:k + 1] if t is not None)
                 j = k + 1
                 continue
             break
@@ -279,6 +281,11 @@ def _split_titles(run: list[_Tok]) -> list[tuple[list[_Tok], bool]]:
     return pieces
 
 
+def _is_connector(tok: _Tok | None) -> bool:
+    """A lower-case word that may stand inside a name ("Bank of England", "Ludwig van Beethoven")."""
+    return tok is not None and fold_word(tok.word) in lx.NAME_CONNECTORS and not _is_cap(tok.word)
+
+
 def _filter_piece(piece: list[_Tok], initial: bool, title: bool, confirmed: set[str], german: bool,
                   is_person: bool) -> list[_Tok]:
     """Drop leading function words, unconfirmed sentence-initial words and unknown words of headlines."""
@@ -290,7 +297,9 @@ def _filter_piece(piece: list[_Tok], initial: bool, title: bool, confirmed: set[
         piece = piece[:-1]
     if not piece:
         return []
-    known = lambda t: _known(t.word, confirmed)  # noqa: E731
+    def known(tok: _Tok) -> bool:
+        return _known(tok.word, confirmed)
+
     if title:
         piece = piece if all(known(t) for t in piece) else [t for t in piece if _gazetteer(t.word)][:1]
     elif initial and len(piece) == 1 and not known(piece[0]):

@@ -1,24 +1,11 @@
-"""``storytrace serve``: the local web UI over a store (registered in ``storytrace.cli``)."""
+"""``storytrace serve``: the local web UI over a store."""
 from __future__ import annotations
-
-import ipaddress
 
 import click
 
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+from ..web.net import is_loopback
 
-
-def is_loopback(host: str) -> bool:
-    """True for a loopback address or name (127.0.0.0/8, ::1, localhost): reachable from this machine only."""
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-@click.command()
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", type=click.Path(dir_okay=False), required=True, help="SQLite store to serve (created if missing).")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="STORYTRACE_HOST",
               help="Address to bind. A non-loopback address must be given here explicitly (not via STORYTRACE_HOST).")
@@ -42,7 +29,7 @@ def serve(ctx: click.Context, db: str, host: str, port: int, read_only: bool, ma
         )
     import uvicorn
 
-    from .app import create_app
+    from ..web.app import create_app
 
     try:
         app = create_app(db, read_only=read_only, max_upload_bytes=int(max_upload_mb * 1024 * 1024))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..text.normalize import fold_word
-from . import _lexicon as lx
+from . import lexicon as lx
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,7 @@ class Span:
     start: int
     end: int
     normalized: str
-    key: tuple
+    key: tuple[Any, ...]
     amount: float | None = None
     unit: str = ""
     hedge: str = ""
@@ -185,7 +186,7 @@ def _date_around(text: str, ms: int, me: int, month: int) -> Span | None:
     if after is not None:
         wd_match = _WEEKDAY_BEFORE.search(text, lo, ms)
         weekday = lx.WEEKDAYS.get(fold_word(wd_match.group("wd"))) if wd_match else None
-        start = wd_match.start() if weekday else ms
+        start = wd_match.start() if wd_match is not None and weekday else ms
         year = int(after.group("y")) if after.group("y") else None
         return _date_span(text, start, after.end(), year, month, int(after.group("d")), weekday)
     after = _YEAR_AFTER.match(text, me)
@@ -244,8 +245,8 @@ def scan_money(text: str, taken: bytearray) -> Iterator[Span]:
             _claim(taken, span.start, span.end)
             yield span
     for m in _MONEY_POST_RE.finditer(text):
-        code = _currency_of(m.group("curw"))
-        if code is None or (fold_word(m.group("curw")) in lx.AMBIGUOUS_CURRENCY_WORDS and not m.group("scale")):
+        post_code = _currency_of(m.group("curw"))
+        if post_code is None or (fold_word(m.group("curw")) in lx.AMBIGUOUS_CURRENCY_WORDS and not m.group("scale")):
             continue
         value = parse_number(m.group("num"))
         if value is None:
@@ -257,7 +258,7 @@ def scan_money(text: str, taken: bytearray) -> Iterator[Span]:
             if scale is None:
                 continue  # "12 French dollars"? a word between number and currency that is no scale
             value *= scale
-        span = _money_span(text, m.start("num"), m.end("curw"), code, value)
+        span = _money_span(text, m.start("num"), m.end("curw"), post_code, value)
         if _free(taken, span.start, span.end):
             _claim(taken, span.start, span.end)
             yield span

@@ -1,11 +1,9 @@
 """The CLI as users meet it: subprocess runs of the installed console script."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ARTICLE = (
     "The city council approved the new budget on Tuesday after a long debate about school funding. "
@@ -85,3 +83,24 @@ def test_extract_command_jsonl(tmp_path):
     assert "council approved" in rec["text"] and "Home | World" not in rec["text"]
     missing = run("extract", str(tmp_path / "nope.html"))
     assert missing.returncode == 1 and b"nope.html" in missing.stderr
+
+
+def test_extract_keeps_the_text_of_a_truncated_gzip_page(tmp_path: Path) -> None:
+    import gzip
+
+    page = ("<html><head><title>Floods close the port</title></head><body><article>"
+            + "".join(f"<p>Paragraph {i} says the river rose past the quay and the harbour master closed the "
+                      f"port for the night while crews moved the cranes.</p>" for i in range(60))
+            + "</article></body></html>").encode()
+    packed = gzip.compress(page)
+    cut = tmp_path / "page.html.gz"
+    cut.write_bytes(packed[: len(packed) - 12])  # the trailer and a little data missing
+    proc = run("extract", str(cut))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "truncated" in proc.stderr.decode() and str(cut) in proc.stderr.decode()
+    out = json.loads(proc.stdout)
+    assert "Paragraph 0 says the river rose" in out["text"]
+    empty = tmp_path / "empty.html.gz"
+    empty.write_bytes(packed[:5])
+    proc = run("extract", str(empty))
+    assert proc.returncode == 1 and "truncated" in proc.stderr.decode()

@@ -76,7 +76,7 @@ def word_hashes(buf: np.ndarray, start: int, end: int, table: np.ndarray, out: n
             cp = ((b0 & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F)
             ln = 2
         else:
-            cp = -1  # stray continuation byte or truncated sequence
+            cp = np.int64(-1)  # stray continuation byte or truncated sequence
             ln = 1
         cls = table[cp] if 0 <= cp < table.shape[0] else SEP
         if cls == WORD:

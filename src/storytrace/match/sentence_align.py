@@ -8,8 +8,12 @@ sentences, which keeps page chrome and unrelated sentences from pairing with the
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+from ..text.lexicon import STOPWORDS
+from ..text.normalize import fold_word
 
 MIN_SCORE = 0.22  # weighted overlap below this is not "the same sentence, reworded"
 MIN_SHARED = 2  # shared content words (one is allowed when both sentences are that short)
@@ -73,3 +77,11 @@ def align_sentences(words_a: list[frozenset[str]], words_b: list[frozenset[str]]
             count_b[p.b] += 1
             out.append(p)
     return out
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def content_words(text: str, spans: list[tuple[int, int]]) -> list[frozenset[str]]:
+    """Folded content words (stop words dropped) of each sentence span."""
+    return [frozenset(w for w in (fold_word(m) for m in _WORD.findall(text[s:e])) if w not in STOPWORDS) for s, e in spans]

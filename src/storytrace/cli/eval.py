@@ -1,4 +1,4 @@
-"""The ``storytrace eval`` command (registered on the main group by ``storytrace.cli``)."""
+"""``storytrace eval``: the story engine measured on the labelled sets."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 
-@click.command("eval")
+@click.command("eval", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory of the labelled sets (default: ../shared/data beside the repository).")
 @click.option("--only", type=click.Choice(["pairs", "titles", "seeds"]), multiple=True,
@@ -17,8 +17,8 @@ import click
 def eval_command(data_dir: Path | None, only: tuple[str, ...], write_docs: bool, docs_path: Path | None) -> None:
     """Measure the story engine on the labelled sets: story pairs (held-out Pearson r and F1 per language pair),
     news-title streams (NMI, ARI, pairwise and B-cubed F1) and the seed articles. Missing sets are skipped."""
-    from .datasets import default_data_dir
-    from .run import run_all, write_docs as write
+    from ..evaluation.datasets import default_data_dir
+    from ..evaluation.run import run_all, write_docs as write
 
     data = data_dir if data_dir is not None else default_data_dir()
     if data_dir is not None and not data_dir.is_dir():
