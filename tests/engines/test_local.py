@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from storytrace.bench.dedup import _truth_of, ensure_corpus, evaluate
+from storytrace.bench.dedup import truth_of, ensure_corpus, evaluate
 from storytrace.cluster.groups import CANONICAL, R_CONTAINED_IN, R_CONTAINS, R_EXACT, R_NEAR, member_relations
 from storytrace.engines.local import DedupOptions, NothingReadable, SourceFile, output_names, run_dedup
 from storytrace.fingerprint import DedupConfig
@@ -97,7 +97,7 @@ def test_generated_corpus_groups_match_planted_truth(corpus: Path, corpus_run: P
     rows = clusters(corpus_run)
     assert [r["id"] for r in rows] == [m["id"] for m in meta]  # one row per input document, input order
     labels = np.unique(np.array([r["group"] for r in rows]), return_inverse=True)[1].reshape(-1)
-    overall = evaluate(labels, _truth_of(meta))["overall"]
+    overall = evaluate(labels, truth_of(meta))["overall"]
     assert overall["precision"] >= 0.99 and overall["recall"] >= 0.99, overall
     by_id = {r["id"]: r for r in rows}
     for r in rows:

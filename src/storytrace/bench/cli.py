@@ -185,7 +185,9 @@ def _write_report(results: dict[str, Any], path: Path) -> None:
     from .dedup import write_report
 
     if "dedup" in results:
-        write_report(results["dedup"], path)
+        from .processes import process_section
+
+        write_report(results["dedup"], path, preface=process_section(results["dedup"].get("processes")))
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("# Benchmarks\n\n", encoding="utf-8")

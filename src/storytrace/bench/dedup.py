@@ -579,20 +579,19 @@ def run(sizes: Sequence[int] = (10_000,), seed: int = 0, mode: str = "mixed",
     return out
 
 
-def write_report(result: dict[str, Any], path: Path, img_dir: Path | None = None) -> None:
-    """Markdown report of a ``run`` result, with a cost-vs-size plot (PNG, if matplotlib is there)."""
-    from .processes import process_section
-
+def write_report(result: dict[str, Any], path: Path, img_dir: Path | None = None,
+                 preface: Sequence[str] = ()) -> None:
+    """Markdown report of a ``run`` result, with a cost-vs-size plot (PNG, if matplotlib is there);
+    ``preface``: lines put first, after the heading (the whole-process section, ``bench.processes``)."""
     img_dir = img_dir or path.parent / "img"
     if "sizes" not in result:  # whole processes only (--no-engine-level)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(["# Dedup benchmark", "", *process_section(result.get("processes"))]) + "\n",
-                        encoding="utf-8")
+        path.write_text("\n".join(["# Dedup benchmark", "", *preface]) + "\n", encoding="utf-8")
         return
     plot = _plot_cost(result, img_dir / "bench_dedup_cost.png")
     lines = [_REPORT_HEAD.format(command=result.get("command", "benchmarks/dedup.py"),
                                  seed=result["seed"], mode=result["mode"])]
-    lines += process_section(result.get("processes"))
+    lines += preface
     lines += _summary_section(result)
     lines += _minhash_section(result.get("minhash"))
     lines += _speed_section(result, plot, path.parent)

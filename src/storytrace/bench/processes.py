@@ -102,9 +102,12 @@ def pair_recall(labels: np.ndarray, pairs: np.ndarray) -> float:
 
 def run_processes(sizes: Sequence[int] = (20_000, 100_000), seed: int = 0, mode: str = "mixed",
                   workdir: str | Path | None = None, peers: Sequence[str] = PEERS, peer_max: int = 100_000,
-                  threshold: float = 0.8, log: Callable[[str], None] = print) -> dict[str, Any]:
+                  threshold: float = 0.8, log: Callable[[str], None] = print,
+                  before_src: str | Path | None = None) -> dict[str, Any]:
     """Per size: ``storytrace dedup`` then each peer (sizes up to ``peer_max``), back to back in this run,
-    each scored (pairwise P/R per planted kind; storytrace's recall of datasketch's pairs)."""
+    each scored (pairwise P/R per planted kind; storytrace's recall of datasketch's pairs).
+    ``before_src``: also ``storytrace dedup`` from another source tree (row "storytrace@before"), e.g. the
+    main branch, to measure a change in the same run."""
     import tempfile
 
     work = Path(workdir) if workdir else Path(tempfile.gettempdir()) / "storytrace-bench"
@@ -122,16 +125,20 @@ def run_processes(sizes: Sequence[int] = (20_000, 100_000), seed: int = 0, mode:
         runs: dict[str, Any] = {}
         labels: dict[str, np.ndarray] = {}
         peer_pairs: dict[str, np.ndarray] = {}
-        for name in ["storytrace", *(p for p in peers if size <= peer_max)]:
+        names = ["storytrace", *(["storytrace@before"] if before_src else []), *(p for p in peers if size <= peer_max)]
+        for name in names:
             out = work / f"proc-{name}-{size}"
             shutil.rmtree(out, ignore_errors=True)
-            cmd = (storytrace_command(path, out, threshold) if name == "storytrace"
-                   else peer_command(name, path, out, threshold))
+            ours = name.startswith("storytrace")
+            cmd = storytrace_command(path, out, threshold) if ours else peer_command(name, path, out, threshold)
+            env = None
+            if name == "storytrace@before":
+                env = {**os.environ, "PYTHONPATH": str(before_src)}
             log(f"corpus {size}: {name} (load {os.getloadavg()[0]:.1f})")
-            run = measure(cmd)
+            run = measure(cmd, env=env)
             run["load_before"] = os.getloadavg()[0]
             if run["returncode"] == 0:
-                if name == "storytrace":
+                if ours:
                     labels[name] = _storytrace_labels(out)
                 else:
                     peer_pairs[name] = np.load(out / "pairs.npy")
