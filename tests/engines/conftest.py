@@ -49,7 +49,7 @@ def _spark_started() -> list:
     for session in started:
         try:
             session.stop()
-        except Exception:  # noqa: BLE001 - already stopped by another module
+        except Exception:
             pass
 
 

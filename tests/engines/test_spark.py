@@ -32,15 +32,15 @@ except (OSError, subprocess.TimeoutExpired):
 if not _java_ok:
     pytest.skip("Java does not run here", allow_module_level=True)
 
-import pyarrow.parquet as pq  # noqa: E402
-import zstandard  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
+import pyarrow.parquet as pq
+import zstandard
+from click.testing import CliRunner
 
-from storytrace.bench.synthetic import SyntheticCorpus  # noqa: E402
-from storytrace.cluster.unionfind import connected_components  # noqa: E402
-from storytrace.engines import local  # noqa: E402
-from storytrace.cli.dedup import dedup  # noqa: E402
-from storytrace.engines.spark import (  # noqa: E402
+from storytrace.bench.synthetic import SyntheticCorpus
+from storytrace.cluster.unionfind import connected_components
+from storytrace.engines import local
+from storytrace.cli.dedup import dedup
+from storytrace.engines.spark import (
     SparkOptions,
     build_session,
     check_master,
@@ -48,9 +48,9 @@ from storytrace.engines.spark import (  # noqa: E402
     run_dedup,
     spark_options,
 )
-from storytrace.engines.spark_batches import bucket_links  # noqa: E402
-from storytrace.fingerprint import DedupConfig  # noqa: E402
-from storytrace.match.buckets import BucketIndex  # noqa: E402
+from storytrace.engines.spark_batches import bucket_links
+from storytrace.fingerprint import DedupConfig
+from storytrace.match.buckets import BucketIndex
 
 CORPUS_SIZE = 20_000
 pytestmark = pytest.mark.xdist_group("spark")  # one JVM when run with --dist loadgroup
@@ -214,7 +214,7 @@ def test_directory_with_malformed_lines_and_parquet(spark, tmp_path):
     (src / "b" / "a.jsonl").write_text("".join(json.dumps({"text": d.text}) + "\n" for d in docs[250:400]))
     (src / ".hidden" / "x.jsonl").write_text(json.dumps({"id": "hidden", "text": "hidden"}) + "\n")
     pq.write_table(pa.table({"id": [d.id for d in docs[400:]], "text": [d.text for d in docs[400:]],
-                             "date": ["2024-01-%02d" % (i % 28 + 1) for i in range(200)]}), src / "c.parquet")
+                             "date": [f"2024-01-{i % 28 + 1:02d}" for i in range(200)]}), src / "c.parquet")
     problems: list = []
     loc, spk = _run_both(tmp_path, [str(src)], problems)
     assert spk.documents == loc.documents == 600 and spk.files == loc.files == 3
@@ -252,7 +252,7 @@ def _page(title: str, text: str) -> bytes:
     paras = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
     return (f"<html><head><title>{html.escape(title)}</title></head><body><nav>Home World Sports</nav>"
             f"<article><h1>{html.escape(title)}</h1>{paras}</article><footer>Contact us</footer></body></html>"
-            ).encode("utf-8")
+            ).encode()
 
 
 HTML = "text/html; charset=utf-8"

@@ -27,14 +27,15 @@ import numpy as np
 
 from ..fingerprint import DedupConfig, fingerprint, shingle_set, signatures
 from ..fingerprint.minhash import estimate_jaccard
-from ..match.candidates import FROM_ANCHORS, FROM_EXACT, FROM_LSH, CandidateIndex
+from ..match.candidates import FROM_ANCHORS, FROM_EXACT, FROM_LSH
 from ..match.containment import AnchorIndex
 from ..match.lsh import LSHIndex, bands_rows, false_negative_rate
 from ..match.verify import RELATION_NAMES, verify_pairs
 from ..cluster.dedup import Deduplicator
 from ..cluster.groups import keep_rule_keys
+from ..cluster.unionfind import connected_components
 from ..io.spill import SpillTexts
-from ..timing import Clock, peak_rss_mb  # noqa: F401 - peak_rss_mb: used by the per-size runners
+from ..timing import Clock, peak_rss_mb
 from .synthetic import CHUNK, KINDS, SyntheticCorpus, load_real_texts
 
 KIND_NAMES: tuple[str, ...] = ("base", *KINDS)
@@ -469,7 +470,7 @@ def minhash_study(seed: int = 0, trials: int = 300, docs: int = 20000) -> dict[s
     texts = [normalize(d.text)[:3000] for d in corpus.docs()]
     out: dict[str, Any] = {"text_bytes": float(np.mean([len(t.encode()) for t in texts]))}
     for method in ("oph", "kperm"):
-        config = DedupConfig(method=method)  # type: ignore[arg-type]
+        config = DedupConfig(method=method)
         signatures(texts[:10], config)
         t = time.process_time()
         signatures(texts, config)

@@ -20,7 +20,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +36,8 @@ def read_texts(path: str, field: str = "text") -> Iterator[str]:
     try:
         import orjson
 
-        loads = orjson.loads
-    except ImportError:  # pragma: no cover - orjson is a dev dependency
+        loads: Callable[[bytes], Any] = orjson.loads
+    except ImportError:  # pragma: no cover - orjson is a dependency of storytrace
         import json
 
         loads = json.loads
@@ -114,7 +115,7 @@ def run_gaoya(path: str, threshold: float, batch: int = 20_000) -> tuple[int, li
     texts = list(read_texts(path))
     for lo in range(0, len(texts), batch):
         index.par_bulk_insert_docs(list(range(lo, min(lo + batch, len(texts)))), texts[lo:lo + batch])
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for lo in range(0, len(texts), batch):
         for k, found in enumerate(index.par_bulk_query(texts[lo:lo + batch])):
             i = lo + k

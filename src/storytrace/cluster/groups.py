@@ -54,7 +54,7 @@ class CanonicalKeys:
     page: np.ndarray | None = None  # 1 for a page wrapping an article (exempt from the fragment guard)
 
     @classmethod
-    def by_order(cls, n: int) -> "CanonicalKeys":
+    def by_order(cls, n: int) -> CanonicalKeys:
         """Keys that make the first document of each group its canonical (``--keep first``)."""
         zeros = np.zeros(n, dtype=np.int64)
         return cls(zeros, zeros, zeros, np.arange(n, dtype=np.int64))
@@ -77,15 +77,14 @@ def keep_rule_keys(keep: str, wrapped: np.ndarray, length: np.ndarray, longest: 
     order = np.arange(n, dtype=np.int64)
     zeros = np.zeros(n, dtype=np.int64)
     text_length, page = np.asarray(length, dtype=np.int64), np.asarray(wrapped, dtype=np.int64)
-    guard = {"text_length": text_length, "page": page}
     if keep == "first":
-        return CanonicalKeys(zeros, zeros, zeros, order, **guard)
+        return CanonicalKeys(zeros, zeros, zeros, order, text_length=text_length, page=page)
     if keep == "longest":
-        return CanonicalKeys(zeros, np.asarray(longest, dtype=np.int64), zeros, order, **guard)
+        return CanonicalKeys(zeros, np.asarray(longest, dtype=np.int64), zeros, order, text_length=text_length, page=page)
     if keep != "canonical":
         raise ValueError(f"unknown keep rule {keep!r}; choose one of canonical, first, longest")
     date_rank = np.unique(dates, return_inverse=True)[1].astype(np.int64).reshape(-1)
-    return CanonicalKeys(page, text_length, date_rank, order, by_degree=True, **guard)
+    return CanonicalKeys(page, text_length, date_rank, order, by_degree=True, text_length=text_length, page=page)
 
 
 def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | None = None) -> np.ndarray:
@@ -106,7 +105,8 @@ def canonical_of(labels: np.ndarray, keys: CanonicalKeys, degree: np.ndarray | N
     first[1:] = sorted_labels[1:] != sorted_labels[:-1]
     winner_of_label = np.empty(int(labels.max()) + 1, dtype=np.int64)
     winner_of_label[sorted_labels[first]] = order[first]
-    return winner_of_label[labels]
+    winners: np.ndarray = winner_of_label[labels]
+    return winners
 
 
 def guarded_groups(n: int, edges: np.ndarray, keys: CanonicalKeys, verify: PairVerifier,
@@ -166,7 +166,8 @@ def _fragment_canonical(keys: CanonicalKeys, canon: np.ndarray) -> np.ndarray:
     if keys.text_length is None:
         return np.zeros(len(canon), dtype=bool)
     page = np.zeros(len(canon), dtype=np.int64) if keys.page is None else keys.page
-    return (canon != np.arange(len(canon))) & (page == 0) & (keys.text_length[canon] * FRAGMENT_RATIO < keys.text_length)
+    leaves: np.ndarray = (canon != np.arange(len(canon))) & (page == 0) & (keys.text_length[canon] * FRAGMENT_RATIO < keys.text_length)
+    return leaves
 
 
 def _has_direct_edge(edges: np.ndarray, canon: np.ndarray) -> np.ndarray:
@@ -197,7 +198,8 @@ class Grouping:
     @property
     def kept(self) -> np.ndarray:
         """Documents written to the corpus: each group's canonical."""
-        return self.labels == np.arange(len(self.labels))
+        kept: np.ndarray = self.labels == np.arange(len(self.labels))
+        return kept
 
 
 def group_edges(n: int, edges: Edges, keys: CanonicalKeys, verify: PairVerifier) -> np.ndarray:

@@ -227,7 +227,7 @@ def clean_item(item: Item, reader: ReaderOptions) -> CleanDoc | ReadProblem:
     if isinstance(item, LineRecord):
         try:
             parsed = item.parse(reader)
-        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the corpus
+        except Exception as exc:
             return ReadProblem(item.source, f"line:{item.lineno}", f"could not read: {exc!r}")
         if isinstance(parsed, ReadProblem):
             return parsed
@@ -311,7 +311,7 @@ def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, 
         cleaned: Iterator[Cleaned] = clean_in_processes(records, options.workers, clock, options.reader, config,
                                                         ahead=options.batch_size)
     else:
-        cleaned = ((file_no, _timed_clean(record, clock), None) for file_no, record in records)
+        cleaned = ((file_no, _timed_clean(record, options.reader, clock), None) for file_no, record in records)
     for file_no, doc, ref in cleaned:
         if isinstance(doc, ReadProblem):
             report(doc)
@@ -320,10 +320,10 @@ def read_documents(inputs: Sequence[str], options: DedupOptions, workdir: Path, 
         yield file_no, doc, ref
 
 
-def _timed_clean(record: Item, clock: Clock) -> CleanDoc | ReadProblem:
-    """``clean_document`` in this process, timed as the "clean" stage."""
+def _timed_clean(record: Item, reader: ReaderOptions, clock: Clock) -> CleanDoc | ReadProblem:
+    """``clean_item`` in this process, timed as the "clean" stage."""
     with clock.stage("clean"):
-        return clean_document(record, derive_id(record))
+        return clean_item(record, reader)
 
 
 def derive_id(record: RawRecord) -> str:
@@ -431,7 +431,7 @@ class Batch:
 
 def concat_columns(parts: Sequence[Columns]) -> Columns:
     """One Columns from many batches."""
-    names = Columns.__dataclass_fields__  # type: ignore[attr-defined]
+    names = Columns.__dataclass_fields__
     if not parts:
         empty = Batch().columns()
         return empty

@@ -170,9 +170,9 @@ def open_output(path: Path) -> BinaryIO:
     if name.endswith((".zst", ".zstd")):
         import zstandard
 
-        raw = open(path, "wb")  # noqa: SIM115 - closed with the writer
+        raw = open(path, "wb")
         return zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=True)
-    return open(path, "wb", buffering=STREAM_BUFFER)  # noqa: SIM115 - returned to the caller
+    return open(path, "wb", buffering=STREAM_BUFFER)
 
 
 # --------------------------------------------------------------------------------------------

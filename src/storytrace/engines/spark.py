@@ -463,7 +463,7 @@ class SparkRun:
             return f"file larger than max_record_bytes ({limit} bytes); skipped"
         try:
             cap = int(self.spark.conf.get(BINARY_FILE_LIMIT))
-        except Exception:  # noqa: BLE001 - an older Spark without the setting: Arrow's 2 GB
+        except Exception:
             cap = 2**31 - 1
         if size > cap:
             return (f"file larger than {BINARY_FILE_LIMIT} ({cap} bytes): the spark engine reads txt/html/WARC "
@@ -549,7 +549,7 @@ class SparkRun:
                 found = exact.get(path, keyed.get(uri_key(path)))
                 if found is None:
                     raise RuntimeError(f"Spark read a file that was not listed: {path}")
-                return found
+                return int(found)
 
             return sb.whole_file_batches(batches, file_of, names, fmts, reader, config, acc.add)
 
@@ -770,7 +770,8 @@ class SparkRun:
         """data/, clusters/, errors/, summary.json, then _SUCCESS."""
         from pyspark.sql import functions as F
 
-        from .local import DedupSummary, peak_rss_mb
+        from ..timing import peak_rss_mb
+        from .local import DedupSummary
 
         started = self.begin_stage("write")
         fs, root = self.hadoop_fs(out_dir)

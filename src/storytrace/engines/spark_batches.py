@@ -148,7 +148,7 @@ def read_file_bytes(source: str, data: bytes, fmt: str, options: ReaderOptions) 
                 yield ReadProblem(source, "", "empty file")
                 return
             yield from STREAM_READERS[fmt](source, stream, options)
-    except Exception as exc:  # noqa: BLE001 - a bad file must not stop the run
+    except Exception as exc:
         yield ReadProblem(source, "", stream_error_reason(exc))
 
 
@@ -363,7 +363,7 @@ def bucket_links(members: Sequence[int], cap: int, hubs: int = HUBS) -> list[tup
     """
     ordered = sorted(members)
     hubs = max(1, min(hubs, cap))
-    out = []
+    out: list[tuple[Any, ...]] = []
     for r, me in enumerate(ordered):
         earlier = ordered[:r] if r < cap else ordered[:hubs]
         out.extend((e, me) for e in earlier)

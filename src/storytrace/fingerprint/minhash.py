@@ -51,7 +51,8 @@ def char_table() -> np.ndarray:
         table = np.load(cache, allow_pickle=False)
         if table.shape == (0x110000,) and table.dtype == np.uint8:
             table.setflags(write=False)
-            return table
+            loaded: np.ndarray = table
+            return loaded
     except (OSError, ValueError):
         pass
     table = _build_char_table()

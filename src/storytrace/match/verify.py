@@ -78,7 +78,8 @@ class MatchTable:
     @property
     def matched(self) -> np.ndarray:
         """Boolean mask of pairs with a relation."""
-        return self.relation != NONE
+        mask: np.ndarray = self.relation != NONE
+        return mask
 
     def row(self, k: int) -> Match:
         """Row ``k`` as a ``Match``."""
