@@ -130,3 +130,26 @@ def test_analyze_cut_text_file_keeps_the_document(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr.decode().splitlines() == [f"storytrace: {path}: truncated gzip stream ({len(text)} bytes recovered)"]
     assert len(json.loads(done.stdout)["documents"]) == 1
+
+
+@pytest.mark.parametrize("final_newline", [False, True])
+@pytest.mark.parametrize("last_line_chars", [20, 300_000])  # a last line shorter and longer than one read chunk
+@pytest.mark.parametrize("cut", [4, 8])  # inside the gzip trailer: every record decoded
+def test_jsonl_cut_in_the_trailer_keeps_every_record(tmp_path, final_newline: bool, last_line_chars: int,
+                                                     cut: int) -> None:
+    import gzip
+    import json
+
+    from storytrace.io import read_path
+    from storytrace.records import RawRecord
+
+    lines = [json.dumps({"id": f"r{i}", "text": "y" * (last_line_chars if i == 29 else 20) + f" {i}"}) for i in range(30)]
+    data = gzip.compress(("\n".join(lines) + ("\n" if final_newline else "")).encode())
+    path = tmp_path / "feed.jsonl.gz"
+    path.write_bytes(data[:-cut])
+    out = list(read_path(str(path)))
+    records = [r for r in out if isinstance(r, RawRecord)]
+    problems = [str(r) for r in out if not isinstance(r, RawRecord)]
+    assert [r.record_id for r in records] == [f"r{i}" for i in range(30)]
+    assert len(records[-1].body) == last_line_chars + 3
+    assert len(problems) == 1 and "truncated" in problems[0] and str(path) in problems[0]

@@ -8,19 +8,21 @@ their option fields and the author from ``author``/``authors``. Every other fiel
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
-
-import orjson
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, BinaryIO
+
+import orjson
 
 from dataclasses import dataclass
 
 from ..records import BodyKind, RawRecord, ReadProblem
 from .base import (
     STREAM_BUFFER,
+    DecompressingReader,
     ReaderOptions,
     ReadResult,
     decode_bytes,
@@ -82,7 +84,14 @@ def read_jsonl_lines(path: str, options: ReaderOptions) -> Iterator[LineRecord |
 
 
 def iter_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """Yield (line number, line without newline or None if over ``limit``, size), in LINE_CHUNK pieces."""
+    """Yield (line number, line without newline or None if over ``limit``, size), in LINE_CHUNK pieces.
+
+    A compressed stream is split by ``_decoded_lines``, so that a cut keeps the complete last line it ends
+    after (``BufferedReader.readline`` drops what it had read of a line when the decoder raises).
+    """
+    if _decompressing(stream):
+        yield from _decoded_lines(stream, limit)
+        return
     lineno = 0
     while True:
         piece = stream.readline(LINE_CHUNK)
@@ -101,6 +110,65 @@ def iter_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None
             if size > limit:
                 line = None
         yield lineno, line, size
+
+
+def _decompressing(stream: BinaryIO) -> bool:
+    """Whether ``stream`` undoes gzip/zstd (only such a stream can be cut inside a line)."""
+    return isinstance(stream, io.BufferedReader) and isinstance(stream.raw, DecompressingReader)
+
+
+def _decoded_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """``iter_lines`` over a decompressing stream, split from ``read1`` chunks. At a cut, the line read so
+    far is yielded when it is a whole JSON value (the record was complete, only the stream's end was lost),
+    then the truncation is raised; a line cut in the middle is left to the truncation problem."""
+    read1 = stream.read1  # type: ignore[attr-defined]  # a BufferedReader (checked by _decompressing)
+    lineno = 0
+    parts: list[bytes] = []
+    size = 0
+
+    def finish() -> tuple[int, bytes | None, int]:
+        line = b"".join(parts) if size <= limit + 1 else None
+        if line is not None and line.endswith(b"\r"):
+            line = line[:-1]
+        return lineno, (line if line is not None and len(line) <= limit else None), (len(line) if line is not None else size)
+
+    while True:
+        try:
+            chunk = read1(STREAM_BUFFER)
+        except EOFError:
+            if parts and _whole_json(b"".join(parts)):
+                lineno += 1
+                yield finish()
+            raise
+        if not chunk:
+            break
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            piece = chunk[start:] if newline < 0 else chunk[start:newline]
+            if size <= limit + 1:
+                parts.append(piece)
+            size += len(piece)
+            if newline < 0:
+                break
+            lineno += 1
+            yield finish()
+            parts, size, start = [], 0, newline + 1
+    if size:
+        lineno += 1
+        yield finish()
+
+
+def _whole_json(line: bytes) -> bool:
+    """Whether a line is one complete JSON value (what a cut stream may still end with)."""
+    try:
+        orjson.loads(line)
+    except ValueError:
+        try:
+            json.loads(line)
+        except (ValueError, RecursionError):
+            return False
+    return True
 
 
 def _rest_of_line(stream: BinaryIO, first: bytes, limit: int) -> tuple[bytes | None, int]:
