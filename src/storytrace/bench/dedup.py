@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from ..cluster.groups import keep_rule_keys
 from ..cluster.unionfind import connected_components
 from ..io.spill import SpillTexts
 from ..timing import Clock, peak_rss_mb
-from .synthetic import CHUNK, KINDS, SyntheticCorpus, load_real_texts
+from .synthetic import CHUNK, KINDS, Mode, SyntheticCorpus, load_real_texts
 
 KIND_NAMES: tuple[str, ...] = ("base", *KINDS)
 REAL_PAIRS = Path("data/story-pairs/semeval2022-task8-pairs.csv")
@@ -71,7 +71,7 @@ def ensure_corpus(size: int, seed: int, mode: str, workdir: Path, real: bool = T
     path = workdir / f"synthetic_{mode}_{size}_{seed}_{tag}.jsonl"
     if path.is_file():
         return path
-    corpus = SyntheticCorpus(size, seed=seed, mode=mode,  # type: ignore[arg-type]
+    corpus = SyntheticCorpus(size, seed=seed, mode=cast(Mode, mode),
                              real_texts=real_texts, real_fraction=0.1 if real_texts else 0.0)
     workdir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -218,11 +218,11 @@ def run_engine(path: Path, config: DedupConfig, out_dir: Path, keep: str = "cano
 
     import pyarrow.parquet as pq
 
-    from ..engines.local import DedupOptions, run_dedup
+    from ..engines.local import DedupOptions, KeepRule, run_dedup
 
     wall, cpu = time.perf_counter(), time.process_time()
     summary = run_dedup([str(path)], out_dir, config,
-                        DedupOptions(keep=keep, overwrite=True, quiet=True, batch_size=batch))  # type: ignore[arg-type]
+                        DedupOptions(keep=cast(KeepRule, keep), overwrite=True, quiet=True, batch_size=batch))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     table = pq.read_table(out_dir / "clusters.parquet", columns=["id", "group"])
     ids, groups = table.column("id").to_pylist(), table.column("group").to_numpy(zero_copy_only=False)

@@ -166,7 +166,7 @@ def open_output(path: Path) -> BinaryIO:
     path.parent.mkdir(parents=True, exist_ok=True)
     name = path.name.lower()
     if name.endswith(".gz"):
-        return gzip.open(path, "wb", compresslevel=6)  # type: ignore[return-value]
+        return gzip.open(path, "wb", compresslevel=6)  # type: ignore[return-value]  # a GzipFile is a BinaryIO; typeshed types it apart
     if name.endswith((".zst", ".zstd")):
         import zstandard
 

@@ -24,10 +24,14 @@ log = logging.getLogger("storytrace.engines.spark")
 
 def _cap_column(caps: dict[int, int]) -> Column:
     """Per-source bucket cap as a column expression over ``src``."""
-    expr = None
-    for src, cap in caps.items():
-        expr = F.when(F.col("src") == src, F.lit(cap)) if expr is None else expr.when(F.col("src") == src, F.lit(cap))
-    return expr.otherwise(F.lit(max(caps.values())))  # type: ignore[union-attr]
+    if not caps:
+        raise ValueError("no bucket caps given")
+    items = iter(caps.items())
+    src, cap = next(items)
+    expr = F.when(F.col("src") == src, F.lit(cap))
+    for src, cap in items:
+        expr = expr.when(F.col("src") == src, F.lit(cap))
+    return expr.otherwise(F.lit(max(caps.values())))
 
 
 def bucket_pairs(postings: DataFrame, caps: dict[int, int], hubs: int = HUBS) -> DataFrame:

@@ -286,12 +286,12 @@ def open_stream(source: str) -> io.BufferedReader:
     compressed file too: reading it raises ``TruncatedStream``.
     """
     raw = _open_raw(source)
-    head = raw.peek(4)[:4]  # type: ignore[attr-defined]
+    head = raw.peek(4)[:4]  # type: ignore[attr-defined]  # _open_raw returns a BufferedReader (or stdin.buffer)
     codec = compression_of(head)
     if codec is None and len(head) < 4 and strip_compression_suffix(source) != source:
         codec = cut_magic(head)
     if codec is None:
-        return raw  # type: ignore[return-value]
+        return raw  # type: ignore[return-value]  # stdin.buffer is a BufferedReader at run time, typed BinaryIO
     return io.BufferedReader(DecompressingReader(raw, codec, close_raw=source != "-"), STREAM_BUFFER)
 
 

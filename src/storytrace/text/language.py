@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 UNDETERMINED = "und"
 _MIN_LETTERS = 20  # shorter texts get "und": too little evidence for a reliable guess
@@ -9,7 +10,7 @@ _SAMPLE_CHARS = 3000  # the first few paragraphs decide; keeps detection O(1) pe
 
 
 @lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier() -> Any:  # py3langid ships no types
     """Load the language model once per process (about 0.3 s)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
