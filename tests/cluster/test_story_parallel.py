@@ -97,3 +97,28 @@ def test_worker_share_moves_within_bounds():
     for _ in range(50):
         share.update(True)
     assert share.fraction == pytest.approx(share.high) and share.count(10) == 10 and share.count(0) == 0
+
+
+def test_views_from_the_units_tokens_are_the_views():
+    arts = _corpus(6)
+    lexical: list = []
+    cs.unit_infos([(a.text, a.title) for a in arts], lexical)
+    plain = cs.sm.build_views(arts)
+    reused = _parallel.views_of(arts, None, lexical)
+    for p, r, x in zip(plain, reused, lexical):
+        assert x is not None or cs.sm.is_short(p.text)
+        assert np.array_equal(p.words, r.words) and np.array_equal(p.title_words, r.title_words) and p.caps == r.caps
+
+
+def test_evidence_from_cached_weights_is_the_same_float():
+    from storytrace.match import story_evidence as se
+
+    texts = [a.text for a in _corpus(12)]
+    texts += [t + " " + t + " " + t for t in texts[:3]]  # long shared vocabularies: numpy's sum above 128 terms
+    infos = cs.unit_infos([(t, None) for t in texts])
+    stats = se.CorpusStats()
+    stats.add_many([i.terms[0] for i in infos])
+    weights = [se.term_weights(i.terms, stats) for i in infos]
+    for i in range(len(texts)):
+        for j in range(len(texts)):
+            assert se.evidence_of(weights[i], weights[j]) == se.evidence(infos[i].terms, infos[j].terms, stats)

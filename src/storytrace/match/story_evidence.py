@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import numpy as np
 import xxhash
 
+from . import _story_kernels
+
 BUCKETS = 1 << 22
 _MASK = np.uint64(BUCKETS - 1)
 MIN_DOCS = 12  # documents counted before the corpus statistics are trusted
@@ -109,6 +111,29 @@ def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
     wb = (1.0 + np.log(cb)) * stats.idf(kb, shared_only=True)
     den = float(np.sqrt((wa * wa).sum() * (wb * wb).sum()))
     return float((wa[ia] * wb[ib]).sum()) / den if den > 0 else 0.0
+
+
+def term_weights(terms: tuple[np.ndarray, np.ndarray], stats: CorpusStats) -> tuple[np.ndarray, np.ndarray, np.float64]:
+    """A document's keys, their evidence weights (sublinear tf times the shared-only IDF) and the weights' squared
+    norm: what ``evidence`` computes of one side, valid until ``stats`` counts more documents (``evidence_of``)."""
+    k, c = terms
+    w = (1.0 + np.log(c)) * stats.idf(k, shared_only=True)
+    return k, w, (w * w).sum()
+
+
+def evidence_of(a: tuple[np.ndarray, np.ndarray, np.float64], b: tuple[np.ndarray, np.ndarray, np.float64]) -> float:
+    """``evidence`` from both sides' ``term_weights`` (the same float: same operations, same order)."""
+    (ka, wa, na), (kb, wb, nb) = a, b
+    if not len(ka) or not len(kb):
+        return 0.0
+    out = np.empty(min(len(ka), len(kb)), dtype=np.float64)
+    shared, dot = _story_kernels.shared_products(ka, wa, kb, wb, out)  # a merge, in key order as intersect1d
+    if not shared:
+        return 0.0
+    if shared > 128:
+        dot = out[:shared].sum()
+    den = float(np.sqrt(na * nb))
+    return float(dot) / den if den > 0 else 0.0
 
 
 def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
