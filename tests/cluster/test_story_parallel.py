@@ -122,3 +122,26 @@ def test_evidence_from_cached_weights_is_the_same_float():
     for i in range(len(texts)):
         for j in range(len(texts)):
             assert se.evidence_of(weights[i], weights[j]) == se.evidence(infos[i].terms, infos[j].terms, stats)
+
+
+def test_hashed_terms_sums_as_add_at_did():
+    from storytrace.match import story_evidence as se
+    from storytrace.text.tokens import tokenize
+
+    def reference(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
+        out = np.zeros(dim, dtype=np.float64)
+        shift = np.uint64(64 - int(np.log2(dim)))
+        with np.errstate(over="ignore"):
+            for h in se._HASHES:
+                mixed = ids * h
+                sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+                np.add.at(out, (mixed >> shift).astype(np.int64), sign * weights)
+        n = float(np.linalg.norm(out))
+        return (out / n if n else out).astype(np.float32)
+
+    rng = np.random.default_rng(3)
+    for a in _corpus(10):
+        ids = tokenize(a.text).ids
+        w = rng.random(len(ids)) * 3
+        assert se.hashed_terms(ids, w).tobytes() == reference(ids, w).tobytes()
+    assert not se.hashed_terms(np.zeros(0, dtype=np.uint64), np.zeros(0)).any()

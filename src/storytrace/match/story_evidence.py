@@ -139,17 +139,16 @@ def evidence_of(a: tuple[np.ndarray, np.ndarray, np.float64], b: tuple[np.ndarra
 def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
     """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
     that needs no fitting, so it works on any stream."""
-    out = np.zeros(dim, dtype=np.float64)
     if not len(ids):
-        return out.astype(np.float32)
+        return np.zeros(dim, dtype=np.float32)
     w = np.asarray(ids, dtype=np.uint64)
     shift = np.uint64(64 - int(np.log2(dim)))
     with np.errstate(over="ignore"):
-        for h in _HASHES:
-            mixed = w * h
-            col = (mixed >> shift).astype(np.int64)
-            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
-            np.add.at(out, col, sign * weights)
+        mixed = (w[None, :] * _HASHES[:, None]).ravel()  # hash by hash, each word in order
+    col = (mixed >> shift).astype(np.int64)
+    sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+    # one bincount adds the values in this order, one by one, as np.add.at hash after hash did: the same floats
+    out = np.bincount(col, weights=sign * np.tile(np.asarray(weights, dtype=np.float64), len(_HASHES)), minlength=dim)
     n = float(np.linalg.norm(out))
     return (out / n if n else out).astype(np.float32)
 
