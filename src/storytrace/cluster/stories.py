@@ -622,6 +622,20 @@ def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
     return (a.id, a.text, a.norm, a.title, a.date)
 
 
+#: in the view worker: the story views' words and names of the last chunk whose infos it computed (``_worker_infos``)
+_WORKER_LEXICAL: dict[str, Any] = {}
+
+
+def _worker_infos(items: list[tuple[str, str, str | None]]) -> tuple[list[UnitInfo], list[Any]]:
+    """Worker side of a chunk's ``unit_infos`` (id, text, title): the infos and the views' lexical features; the
+    latter kept here for the views of the same chunk the worker is asked to build next."""
+    lexical: list[Any] = []
+    infos = unit_infos([(t, ti) for _, t, ti in items], lexical)
+    _WORKER_LEXICAL.clear()
+    _WORKER_LEXICAL.update((i, x) for (i, _, _), x in zip(items, lexical) if x is not None)
+    return infos, lexical
+
+
 def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
                       text_vecs: list[np.ndarray | None] | None = None, lexical: list[Any] | None = None
                       ) -> tuple[list[sm.StoryView], list[str]]:
@@ -629,6 +643,9 @@ def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
     each text (``language_of``: the evidence fences ask for it of most units that have a view)."""
     arts = [Article(id=i, source="", locator="", kind="text", raw=b"", text=t, norm=n, content_hash="", title=ti, date=d)
             for i, t, n, ti, d in items]
+    if _WORKER_LEXICAL:
+        given = lexical or [None] * len(arts)
+        lexical = [x if x is not None else _WORKER_LEXICAL.get(a.id) for a, x in zip(arts, given)]
     with one_blas_thread():
         views = [_parallel.for_transfer(v) for v in _parallel.views_of(arts, text_vecs, lexical)]
     return views, [language_of(a.text) for a in arts]
@@ -793,13 +810,22 @@ def build_stories(
             part = ids[lo:lo + CHUNK]
             engine.observe(part, unit_infos([(by_id[i].text, by_id[i].title) for i in part]))
 
-    def infos_of(chunk: Sequence[str]) -> list[UnitInfo]:
-        """The chunk's ``unit_infos`` (counted later, by ``engine.observe``, when the chunk's turn comes); its
-        views, built from here on, reuse the tokens (dropped with the texts' vectors below)."""
-        lexical: list[Any] = []
-        infos = unit_infos([(by_id[i].text, by_id[i].title) for i in chunk], lexical)
-        views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
-        return infos
+    def infos_of(chunk: Sequence[str], pool: Any = None) -> Callable[[], list[UnitInfo]]:
+        """The chunk's ``unit_infos`` (counted later, by ``engine.observe``, when the chunk's turn comes), computed
+        here or, with a pool, by the worker meanwhile (it reuses the tokens for its views of the chunk); the views
+        built here reuse them too once they are in (dropped with the texts' vectors below)."""
+        if pool is None:
+            lexical: list[Any] = []
+            infos = unit_infos([(by_id[i].text, by_id[i].title) for i in chunk], lexical)
+            views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
+            return lambda: infos
+        future = pool.submit(_worker_infos, [(i, by_id[i].text, by_id[i].title) for i in chunk])
+
+        def result() -> list[UnitInfo]:
+            infos, lexical = future.result()
+            views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
+            return infos
+        return result
 
     # 1. previous stories: kept, with their documents mapped onto today's groups (a group follows its canonical)
     assigned: set[str] = set()
@@ -841,16 +867,17 @@ def build_stories(
         views.pool = pool
         vector_rows(new_units, pool)
         chunks = [new_units[i:i + CHUNK] for i in range(0, len(new_units), CHUNK)]
-        infos = infos_of(chunks[0]) if chunks else []
+        infos = infos_of(chunks[0], pool) if chunks else None
         pending = views.submit(views_needed(engine, chunks[0], [], vectors)) if chunks else None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
-                engine.observe(chunk, infos)  # chunks hold CHUNK units: one observe each, as ``observe``
+                assert infos is not None
+                engine.observe(chunk, infos())  # chunks hold CHUNK units: one observe each, as ``observe``
                 need = views_needed(engine, chunk, chunks[c - 1] if c else [], vectors)
                 views.build_own(need[: views.capacity // 2])  # this process's share, while the worker builds its own
                 views.collect(pending)
                 # the worker builds its share of the next chunk's views (judged on the stories as they are now)
-                infos = infos_of(chunks[c + 1]) if c + 1 < len(chunks) else []
+                infos = infos_of(chunks[c + 1], pool) if c + 1 < len(chunks) else None
                 pending = views.submit(views_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
