@@ -822,6 +822,7 @@ def build_stories(
         future = pool.submit(_worker_infos, [(i, by_id[i].text, by_id[i].title) for i in chunk])
 
         def result() -> list[UnitInfo]:
+            infos: list[UnitInfo]
             infos, lexical = future.result()
             views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
             return infos
