@@ -97,3 +97,51 @@ def test_worker_share_moves_within_bounds():
     for _ in range(50):
         share.update(True)
     assert share.fraction == pytest.approx(share.high) and share.count(10) == 10 and share.count(0) == 0
+
+
+def test_views_from_the_units_tokens_are_the_views():
+    arts = _corpus(6)
+    lexical: list = []
+    cs.unit_infos([(a.text, a.title) for a in arts], lexical)
+    plain = cs.sm.build_views(arts)
+    reused = _parallel.views_of(arts, None, lexical)
+    for p, r, x in zip(plain, reused, lexical):
+        assert x is not None or cs.sm.is_short(p.text)
+        assert np.array_equal(p.words, r.words) and np.array_equal(p.title_words, r.title_words) and p.caps == r.caps
+
+
+def test_evidence_from_cached_weights_is_the_same_float():
+    from storytrace.match import story_evidence as se
+
+    texts = [a.text for a in _corpus(12)]
+    texts += [t + " " + t + " " + t for t in texts[:3]]  # long shared vocabularies: numpy's sum above 128 terms
+    infos = cs.unit_infos([(t, None) for t in texts])
+    stats = se.CorpusStats()
+    stats.add_many([i.terms[0] for i in infos])
+    weights = [se.term_weights(i.terms, stats) for i in infos]
+    for i in range(len(texts)):
+        for j in range(len(texts)):
+            assert se.evidence_of(weights[i], weights[j]) == se.evidence(infos[i].terms, infos[j].terms, stats)
+
+
+def test_hashed_terms_sums_as_add_at_did():
+    from storytrace.match import story_evidence as se
+    from storytrace.text.tokens import tokenize
+
+    def reference(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
+        out = np.zeros(dim, dtype=np.float64)
+        shift = np.uint64(64 - int(np.log2(dim)))
+        with np.errstate(over="ignore"):
+            for h in se._HASHES:
+                mixed = ids * h
+                sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+                np.add.at(out, (mixed >> shift).astype(np.int64), sign * weights)
+        n = float(np.linalg.norm(out))
+        return (out / n if n else out).astype(np.float32)
+
+    rng = np.random.default_rng(3)
+    for a in _corpus(10):
+        ids = tokenize(a.text).ids
+        w = rng.random(len(ids)) * 3
+        assert se.hashed_terms(ids, w).tobytes() == reference(ids, w).tobytes()
+    assert not se.hashed_terms(np.zeros(0, dtype=np.uint64), np.zeros(0)).any()

@@ -27,23 +27,29 @@ def preload() -> None:
     from ..match import sentence_align  # noqa: F401  (imported for its side effect: loaded before the fork)
     from ..text import quantities  # noqa: F401
     from ..fingerprint.semantic import model
+    from ..text.language import load_model
 
     model()
+    load_model()  # the worker tells the languages of the texts it builds views of (``cluster.stories.language_of``)
 
 
-def views_of(articles: Sequence[Any], text_vecs: Sequence[np.ndarray | None] | None) -> list[sm.StoryView]:
+def views_of(articles: Sequence[Any], text_vecs: Sequence[np.ndarray | None] | None,
+             lexical: Sequence[Any] | None = None) -> list[sm.StoryView]:
     """``build_views`` of articles of which some have their text's embedding at hand (``text_vecs[i]``, else
-    None): the two kinds in one call each, in the given order."""
+    None): the two kinds in one call each, in the given order. ``lexical``: their words and names where
+    computed already (``build_views(lexical=)``, None entries allowed)."""
     if text_vecs is None or all(v is None for v in text_vecs):
-        return sm.build_views(list(articles))
+        return sm.build_views(list(articles), lexical=lexical)
     if all(v is not None for v in text_vecs):
-        return sm.build_views(list(articles), text_vecs)  # type: ignore[arg-type]
+        return sm.build_views(list(articles), text_vecs, lexical)  # type: ignore[arg-type]
     have = [i for i, v in enumerate(text_vecs) if v is not None]
     lack = [i for i, v in enumerate(text_vecs) if v is None]
     out: list[Any] = [None] * len(articles)
-    for i, v in zip(have, sm.build_views([articles[i] for i in have], [text_vecs[i] for i in have])):  # type: ignore[misc]
+    for i, v in zip(have, sm.build_views([articles[i] for i in have], [text_vecs[i] for i in have],  # type: ignore[misc]
+                                         [lexical[i] for i in have] if lexical is not None else None)):
         out[i] = v
-    for i, v in zip(lack, sm.build_views([articles[i] for i in lack])):
+    for i, v in zip(lack, sm.build_views([articles[i] for i in lack],
+                                         lexical=[lexical[i] for i in lack] if lexical is not None else None)):
         out[i] = v
     return out
 

@@ -124,17 +124,23 @@ class UnitInfo:
     title_ids: np.ndarray  # word ids of the title text, repeats kept (the hashed half of the title vector)
 
 
-def unit_infos(items: Sequence[tuple[str, str | None]]) -> list[UnitInfo]:
+def unit_infos(items: Sequence[tuple[str, str | None]], lexical: list[Any] | None = None) -> list[UnitInfo]:
     """``UnitInfo`` of (text, title) pairs (the title text of a short one is its whole text, else
-    ``match.story.view_title``). No embedding: the dense half of a title vector is the unit's retrieval vector."""
+    ``match.story.view_title``). No embedding: the dense half of a title vector is the unit's retrieval vector.
+    ``lexical``: a list to which the story view's ``(words, title_words, caps)`` of each article (None for a
+    short text) are appended, from the same tokens (``match.story.build_views(lexical=)``: one tokenising pass)."""
     from ..text.tokens import tokenize
 
     out = []
     for text, title in items:
         short = sm.is_short(text)
-        title_text = text.strip() if short else sm.view_title(text, title)
-        out.append(UnitInfo(short=short, terms=se.terms_of(tokenize(text).ids, sm._caps(text)),
-                            title_ids=tokenize(title_text).ids))
+        tokens = tokenize(text)
+        caps = sm._caps(text)
+        # a short text's title is its stripped text: the same words (a token holds no whitespace)
+        title_tokens = tokens if short else tokenize(sm.view_title(text, title))
+        out.append(UnitInfo(short=short, terms=se.terms_of(tokens.ids, caps), title_ids=title_tokens.ids))
+        if lexical is not None:
+            lexical.append(None if short else (sm.view_words(tokens), sm.view_words(title_tokens), caps))
     return out
 
 
@@ -208,6 +214,8 @@ class OnlineStories:
         self.terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # unit -> term keys, counts (about 1.5 kB a unit)
         self._recent: list[str] = []  # the last observed units (background pairs)
         self.language: dict[str, str] = {}
+        #: unit -> its ``story_evidence.term_weights`` under the statistics as they are now (emptied when they change)
+        self._weights: dict[str, tuple[np.ndarray, np.ndarray, np.float64]] = {}
         self.short: set[str] = set()
         self._pending: dict[str, UnitInfo] = {}  # observed, not yet assigned
         self._gates = (config.evidence_min, config.evidence_min, config.evidence_min)
@@ -226,12 +234,13 @@ class OnlineStories:
                 self.short.add(u)
             self._pending[u] = info
         self.stats.add_many([i.terms[0] for i in infos])
+        self._weights.clear()
         k = self.config.background_pairs
         if k:
             for u in units:
                 if u in self.short:
                     continue  # the gates judge articles: their background is articles'
-                self.stats.add_background(se.evidence(self.terms[u], self.terms[v], self.stats) for v in self._recent[-k:])
+                self.stats.add_background(self.evidence(u, v) for v in self._recent[-k:])
                 self._recent.append(u)
             del self._recent[:-k]
 
@@ -302,7 +311,14 @@ class OnlineStories:
         return lang
 
     def evidence(self, a: str, b: str) -> float:
-        return se.evidence(self.terms[a], self.terms[b], self.stats)
+        """``story_evidence.evidence`` of two units, each side's weights computed once per state of the statistics."""
+        return se.evidence_of(self._term_weights(a), self._term_weights(b))
+
+    def _term_weights(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.float64]:
+        w = self._weights.get(unit)
+        if w is None:
+            w = self._weights[unit] = se.term_weights(self.terms[unit], self.stats)
+        return w
 
     def story_evidence(self, unit: str, state: _State, views: dict[str, sm.StoryView]) -> float:
         """Mean evidence of a unit with the story's sampled members: its core and its latest units (of the
@@ -606,13 +622,33 @@ def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:
     return (a.id, a.text, a.norm, a.title, a.date)
 
 
+#: in the view worker: the story views' words and names of the last chunk whose infos it computed (``_worker_infos``)
+_WORKER_LEXICAL: dict[str, Any] = {}
+
+
+def _worker_infos(items: list[tuple[str, str, str | None]]) -> tuple[list[UnitInfo], list[Any]]:
+    """Worker side of a chunk's ``unit_infos`` (id, text, title): the infos and the views' lexical features; the
+    latter kept here for the views of the same chunk the worker is asked to build next."""
+    lexical: list[Any] = []
+    infos = unit_infos([(t, ti) for _, t, ti in items], lexical)
+    _WORKER_LEXICAL.clear()
+    _WORKER_LEXICAL.update((i, x) for (i, _, _), x in zip(items, lexical) if x is not None)
+    return infos, lexical
+
+
 def _views_from_light(items: list[tuple[str, str, str, str | None, str | None]],
-                      text_vecs: list[np.ndarray | None] | None = None) -> list[sm.StoryView]:
-    """Worker side of the parallel view building (see ``_parallel.for_transfer``)."""
+                      text_vecs: list[np.ndarray | None] | None = None, lexical: list[Any] | None = None
+                      ) -> tuple[list[sm.StoryView], list[str]]:
+    """Worker side of the parallel view building (see ``_parallel.for_transfer``): the views and the language of
+    each text (``language_of``: the evidence fences ask for it of most units that have a view)."""
     arts = [Article(id=i, source="", locator="", kind="text", raw=b"", text=t, norm=n, content_hash="", title=ti, date=d)
             for i, t, n, ti, d in items]
+    if _WORKER_LEXICAL:
+        given = lexical or [None] * len(arts)
+        lexical = [x if x is not None else _WORKER_LEXICAL.get(a.id) for a, x in zip(arts, given)]
     with one_blas_thread():
-        return [_parallel.for_transfer(v) for v in _parallel.views_of(arts, text_vecs)]
+        views = [_parallel.for_transfer(v) for v in _parallel.views_of(arts, text_vecs, lexical)]
+    return views, [language_of(a.text) for a in arts]
 
 
 def _worker_init() -> None:
@@ -637,6 +673,10 @@ class ViewCache:
         self.build = build
         #: the texts' own embeddings (float16) where computed already: views reuse them (``build_views``)
         self.text_vecs: dict[str, np.ndarray] = {}
+        #: the views' word ids and names where computed already from the units' tokens (``unit_infos``)
+        self.lexical: dict[str, Any] = {}
+        #: languages the worker told with the views it built (``language_of``; the engine's ``language``)
+        self.languages: dict[str, str] = {}
         self.inflight: set[str] = set()  # ids the worker is building
         self.share = _parallel.WorkerShare()
 
@@ -646,10 +686,13 @@ class ViewCache:
             return {}
         if self.build is not None:
             return dict(zip(ids, self.build(ids)))
-        return dict(zip(ids, _parallel.views_of([self.by_id[i] for i in ids], self._text_vecs(ids))))
+        return dict(zip(ids, _parallel.views_of([self.by_id[i] for i in ids], self._text_vecs(ids), self._lexical(ids))))
 
     def _text_vecs(self, ids: Sequence[str]) -> list[np.ndarray | None] | None:
         return [self.text_vecs.get(i) for i in ids] if self.text_vecs else None
+
+    def _lexical(self, ids: Sequence[str]) -> list[Any] | None:
+        return [self.lexical.get(i) for i in ids] if self.lexical else None
 
     def submit(self, ids: Sequence[str]) -> Any:
         """Start building the views of ``ids`` in the worker: the worker's share of them (``_parallel.WorkerShare``;
@@ -660,7 +703,7 @@ class ViewCache:
         missing = missing[:self.share.count(len(missing))]
         self.inflight.update(missing)
         return missing, self.pool.submit(_views_from_light, [_light(self.by_id[i]) for i in missing],
-                                         self._text_vecs(missing))
+                                         self._text_vecs(missing), self._lexical(missing))
 
     def build_own(self, ids: Sequence[str]) -> None:
         """Build (and cache) the views of ``ids`` that are neither cached nor being built by the worker."""
@@ -674,7 +717,9 @@ class ViewCache:
         self.share.update(future.done())
         self.built += len(ids)
         self.inflight.difference_update(ids)
-        for i, v in zip(ids, future.result()):
+        views, languages = future.result()
+        self.languages.update(zip(ids, languages))
+        for i, v in zip(ids, views):
             self.cache[i] = _parallel.widen(v)
             self.cache.move_to_end(i)
         while len(self.cache) > self.capacity:
@@ -743,6 +788,7 @@ def build_stories(
     views = ViewCache(by_id)
     dates = {a.id: a.date for a in articles}
     engine = OnlineStories(config, dim=512, views=views, dates=dates, order=index)
+    views.languages = engine.language  # languages told by the view worker go straight to the engine
 
     vectors: dict[str, np.ndarray] = {}
     engine.vectors = vectors
@@ -763,6 +809,24 @@ def build_stories(
         for lo in range(0, len(ids), CHUNK):
             part = ids[lo:lo + CHUNK]
             engine.observe(part, unit_infos([(by_id[i].text, by_id[i].title) for i in part]))
+
+    def infos_of(chunk: Sequence[str], pool: Any = None) -> Callable[[], list[UnitInfo]]:
+        """The chunk's ``unit_infos`` (counted later, by ``engine.observe``, when the chunk's turn comes), computed
+        here or, with a pool, by the worker meanwhile (it reuses the tokens for its views of the chunk); the views
+        built here reuse them too once they are in (dropped with the texts' vectors below)."""
+        if pool is None:
+            lexical: list[Any] = []
+            infos = unit_infos([(by_id[i].text, by_id[i].title) for i in chunk], lexical)
+            views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
+            return lambda: infos
+        future = pool.submit(_worker_infos, [(i, by_id[i].text, by_id[i].title) for i in chunk])
+
+        def result() -> list[UnitInfo]:
+            infos: list[UnitInfo]
+            infos, lexical = future.result()
+            views.lexical.update((i, x) for i, x in zip(chunk, lexical) if x is not None)
+            return infos
+        return result
 
     # 1. previous stories: kept, with their documents mapped onto today's groups (a group follows its canonical)
     assigned: set[str] = set()
@@ -804,20 +868,24 @@ def build_stories(
         views.pool = pool
         vector_rows(new_units, pool)
         chunks = [new_units[i:i + CHUNK] for i in range(0, len(new_units), CHUNK)]
+        infos = infos_of(chunks[0], pool) if chunks else None
         pending = views.submit(views_needed(engine, chunks[0], [], vectors)) if chunks else None
         with one_blas_thread():
             for c, chunk in enumerate(chunks):
-                observe(chunk)
+                assert infos is not None
+                engine.observe(chunk, infos())  # chunks hold CHUNK units: one observe each, as ``observe``
                 need = views_needed(engine, chunk, chunks[c - 1] if c else [], vectors)
                 views.build_own(need[: views.capacity // 2])  # this process's share, while the worker builds its own
                 views.collect(pending)
                 # the worker builds its share of the next chunk's views (judged on the stories as they are now)
+                infos = infos_of(chunks[c + 1], pool) if c + 1 < len(chunks) else None
                 pending = views.submit(views_needed(engine, chunks[c + 1], chunk, vectors)) if c + 1 < len(chunks) else None
                 views(need[: views.capacity // 2])
                 for u in chunk:
                     engine.add_unit(u, as_f32(vectors[u]))
                 for u in chunks[c - 1] if c else ():  # bounded memory: views needed later embed their text again
                     views.text_vecs.pop(u, None)
+                    views.lexical.pop(u, None)
             views.collect(pending)
         views.pool = None
 

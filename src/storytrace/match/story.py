@@ -167,7 +167,12 @@ def char_grams(norm: str, n: int = 5) -> np.ndarray:
 
 
 def _word_ids(text: str) -> np.ndarray:
-    tok = tokenize(text)
+    return view_words(tokenize(text))
+
+
+def view_words(tok: Any) -> np.ndarray:
+    """A view's word ids (``words``, ``title_words``) from the text's tokens (``text.tokens.tokenize``): the
+    sorted unique ids of its words of at least 4 characters."""
     keep = (tok.ends - tok.starts) >= 4
     return np.unique(tok.ids[keep])
 
@@ -249,10 +254,14 @@ def _facts_of(text: str) -> tuple[frozenset[tuple[Any, ...]], frozenset[int], li
     return frozenset(numbers), frozenset(years), spans
 
 
-def build_views(docs: Sequence[Article | str], text_vecs: Sequence[np.ndarray] | None = None) -> list[StoryView]:
+def build_views(docs: Sequence[Article | str], text_vecs: Sequence[np.ndarray] | None = None,
+                lexical: Sequence[tuple[np.ndarray, np.ndarray, frozenset[str]] | None] | None = None) -> list[StoryView]:
     """Views of many documents with ONE embedding call (batching is what makes it fast). ``text_vecs``: the
     texts' own embeddings when already at hand (``fingerprint.semantic.embed`` of ``a.text``, one row each),
-    so the full texts are not embedded twice (a text's vector is the same in any batch)."""
+    so the full texts are not embedded twice (a text's vector is the same in any batch). ``lexical``: per
+    document (or None) its ``(words, title_words, caps)`` when already computed from its tokens
+    (``view_words`` of the text and of ``view_title``, ``_caps`` of the text), so the text is not tokenised
+    twice (``cluster.stories.unit_infos``)."""
     from ..fingerprint.semantic import model
 
     articles = [as_article(d, f"text{i}") for i, d in enumerate(docs)]
@@ -281,11 +290,12 @@ def build_views(docs: Sequence[Article | str], text_vecs: Sequence[np.ndarray] |
         k = len(v)
         numbers, years, facts = _facts_of(a.text)
         event, source = event_time(a.text, a.date, facts)
-        caps = _caps(a.text)
+        known = lexical[i] if lexical is not None else None
+        words, title_words, caps = known if known is not None else (_word_ids(a.text), _word_ids(title), _caps(a.text))
         out.append(StoryView(
             id=a.id, text=a.text, title=title, date=a.date, vec=v[0], title_vec=v[1], lead_vec=v[2],
-            sentences=sents if k > 3 else [a.text], sent_vecs=v[3:] if k > 3 else v[:1], grams=char_grams(a.norm), words=_word_ids(a.text),
-            title_words=_word_ids(title), caps=caps, numbers=numbers, years=years,
+            sentences=sents if k > 3 else [a.text], sent_vecs=v[3:] if k > 3 else v[:1], grams=char_grams(a.norm), words=words,
+            title_words=title_words, caps=caps, numbers=numbers, years=years,
             event=event, event_source=source, quantity_count=len(numbers) + len(years) + len(caps),
         ))
     return out

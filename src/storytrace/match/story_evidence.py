@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import numpy as np
 import xxhash
 
+from . import _story_kernels
+
 BUCKETS = 1 << 22
 _MASK = np.uint64(BUCKETS - 1)
 MIN_DOCS = 12  # documents counted before the corpus statistics are trusted
@@ -111,20 +113,42 @@ def evidence(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
     return float((wa[ia] * wb[ib]).sum()) / den if den > 0 else 0.0
 
 
+def term_weights(terms: tuple[np.ndarray, np.ndarray], stats: CorpusStats) -> tuple[np.ndarray, np.ndarray, np.float64]:
+    """A document's keys, their evidence weights (sublinear tf times the shared-only IDF) and the weights' squared
+    norm: what ``evidence`` computes of one side, valid until ``stats`` counts more documents (``evidence_of``)."""
+    k, c = terms
+    w = (1.0 + np.log(c)) * stats.idf(k, shared_only=True)
+    return k, w, (w * w).sum()
+
+
+def evidence_of(a: tuple[np.ndarray, np.ndarray, np.float64], b: tuple[np.ndarray, np.ndarray, np.float64]) -> float:
+    """``evidence`` from both sides' ``term_weights`` (the same float: same operations, same order)."""
+    (ka, wa, na), (kb, wb, nb) = a, b
+    if not len(ka) or not len(kb):
+        return 0.0
+    out = np.empty(min(len(ka), len(kb)), dtype=np.float64)
+    shared, dot = _story_kernels.shared_products(ka, wa, kb, wb, out)  # a merge, in key order as intersect1d
+    if not shared:
+        return 0.0
+    if shared > 128:
+        dot = out[:shared].sum()
+    den = float(np.sqrt(na * nb))
+    return float(dot) / den if den > 0 else 0.0
+
+
 def hashed_terms(ids: np.ndarray, weights: np.ndarray, dim: int = 512) -> np.ndarray:
     """Unit-length hashed bag of words (word ids, 4 signed hashes each, each word weighted): a lexical vector
     that needs no fitting, so it works on any stream."""
-    out = np.zeros(dim, dtype=np.float64)
     if not len(ids):
-        return out.astype(np.float32)
+        return np.zeros(dim, dtype=np.float32)
     w = np.asarray(ids, dtype=np.uint64)
     shift = np.uint64(64 - int(np.log2(dim)))
     with np.errstate(over="ignore"):
-        for h in _HASHES:
-            mixed = w * h
-            col = (mixed >> shift).astype(np.int64)
-            sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
-            np.add.at(out, col, sign * weights)
+        mixed = (w[None, :] * _HASHES[:, None]).ravel()  # hash by hash, each word in order
+    col = (mixed >> shift).astype(np.int64)
+    sign = np.where((mixed >> np.uint64(7)) & np.uint64(1), 1.0, -1.0)
+    # one bincount adds the values in this order, one by one, as np.add.at hash after hash did: the same floats
+    out = np.bincount(col, weights=sign * np.tile(np.asarray(weights, dtype=np.float64), len(_HASHES)), minlength=dim)
     n = float(np.linalg.norm(out))
     return (out / n if n else out).astype(np.float32)
 

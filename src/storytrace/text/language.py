@@ -17,6 +17,11 @@ def _identifier() -> Any:  # py3langid ships no types
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_model() -> None:
+    """Load the model now (e.g. before forking processes that share it)."""
+    _identifier()
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's main language, or ``und`` when it cannot be told."""
     sample = text[:_SAMPLE_CHARS]
