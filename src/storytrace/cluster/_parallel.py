@@ -41,11 +41,11 @@ def views_of(articles: Sequence[Any], text_vecs: Sequence[np.ndarray | None] | N
     if text_vecs is None or all(v is None for v in text_vecs):
         return sm.build_views(list(articles), lexical=lexical)
     if all(v is not None for v in text_vecs):
-        return sm.build_views(list(articles), text_vecs, lexical)  # type: ignore[arg-type]
+        return sm.build_views(list(articles), text_vecs, lexical)  # type: ignore[arg-type]  # every vector present: checked just above
     have = [i for i, v in enumerate(text_vecs) if v is not None]
     lack = [i for i, v in enumerate(text_vecs) if v is None]
     out: list[Any] = [None] * len(articles)
-    for i, v in zip(have, sm.build_views([articles[i] for i in have], [text_vecs[i] for i in have],  # type: ignore[misc]
+    for i, v in zip(have, sm.build_views([articles[i] for i in have], [text_vecs[i] for i in have],  # type: ignore[misc]  # the vectors of `have` are all present here
                                          [lexical[i] for i in have] if lexical is not None else None)):
         out[i] = v
     for i, v in zip(lack, sm.build_views([articles[i] for i in lack],

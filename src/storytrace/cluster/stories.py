@@ -59,9 +59,10 @@ from ..fingerprint.semantic import one_blas_thread
 from ..match import story as sm
 from ..match import story_evidence as se
 from ..match.story_evidence import hashed_terms  # noqa: F401  (re-exported: tests and scripts use it from here)
-from ..records import Article, Relation
+from ..records import Article, Group, Relation, Story
+from ..text.dates import day_number
 from . import _parallel
-from .analysis import DUPLICATE_RELATIONS, Group, Story, member_roles
+from .analysis import DUPLICATE_RELATIONS, member_roles
 
 VIEW_CACHE = 2048  # story views kept in memory while clustering (LRU)
 CHUNK = 256  # units whose views are prefetched (and whose terms are counted) in one batch
@@ -247,7 +248,7 @@ class OnlineStories:
         c = self.config
         q25, q75 = self.stats.background_quantiles((0.25, 0.75))
         fences = [q75 + k * (q75 - q25) for k in (c.evidence_k, c.evidence_story_k, c.evidence_related_k)]
-        self._gates = tuple(float(min(max(f, c.evidence_min), c.evidence_max)) for f in fences)  # type: ignore[assignment]
+        self._gates = tuple(float(min(max(f, c.evidence_min), c.evidence_max)) for f in fences)  # type: ignore[assignment]  # one fence per gate, as many as _gates holds
 
     def gates(self) -> tuple[float, float, float]:
         """The evidence a pair needs in this corpus (join, story agreement, related link): outlier fences of the
@@ -279,7 +280,7 @@ class OnlineStories:
         info = self._pending.pop(unit, None)
         if info is not None:
             self._titles.add(state.row, self.title_vector(info, vec))
-        day = sm.day_number(self.dates.get(unit))
+        day = day_number(self.dates.get(unit))
         if day is not None:
             state.start = day if state.start is None else min(state.start, day)
             state.end = day if state.end is None else max(state.end, day)
@@ -306,7 +307,7 @@ class OnlineStories:
     def _language(self, unit: str, views: dict[str, sm.StoryView]) -> str:
         lang = self.language.get(unit)
         if lang is None:
-            view = views.get(unit) or self.views([unit])[unit]  # type: ignore[misc]
+            view = views.get(unit) or self.views([unit])[unit]  # type: ignore[misc]  # views is the ViewCache (callable) once the engine runs
             lang = self.language[unit] = language_of(view.text)
         return lang
 
@@ -333,7 +334,7 @@ class OnlineStories:
     # -- articles --------------------------------------------------------------------------------
     def _key(self, unit: str, view: sm.StoryView | None) -> tuple[int, int, int, int, int]:
         """Canonical rule as a sort key (smaller wins)."""
-        day = sm.day_number(self.dates.get(unit))
+        day = day_number(self.dates.get(unit))
         complete = view.quantity_count if view is not None else 0
         length = len(view.text) if view is not None else 0
         return (0 if day is not None else 1, day or 0, -complete, -length, self.order.get(unit, 0))
@@ -342,7 +343,7 @@ class OnlineStories:
         """The story's event time: the intersection of its core members' intervals (contradicting ones skipped)."""
         event: tuple[int, int] | None = None
         core = state.core(self.config.core_size)
-        views = self.views(core)  # type: ignore[misc]
+        views = self.views(core)  # type: ignore[misc]  # views is the ViewCache (callable) once the engine runs
         for u in core:
             e = views[u].event
             if e is None:
@@ -354,7 +355,7 @@ class OnlineStories:
         return event
 
     def _date_conflict(self, unit: str, state: _State) -> bool | None:
-        day = sm.day_number(self.dates.get(unit))
+        day = day_number(self.dates.get(unit))
         if day is not None and state.start is not None and state.end is not None:
             return max(state.start - day, day - state.end, 0) > self.config.max_gap_days
         return None
@@ -515,7 +516,7 @@ class OnlineStories:
             sizes = np.bincount(inverse)
             parent = list(range(len(labels)))
 
-            def find(x: int) -> int:
+            def find(x: int, parent: list[int] = parent) -> int:  # bound now: called only in this round
                 while parent[x] != x:
                     parent[x] = parent[parent[x]]
                     x = parent[x]
@@ -614,7 +615,7 @@ def unit_order_key(day: int | None, index: int) -> tuple[int, int, int]:
 
 def _unit_order(articles: Sequence[Article], units: Sequence[str], index: dict[str, int]) -> list[str]:
     """Units by publication date, the undated after them, each in ingestion order."""
-    return sorted(units, key=lambda u: unit_order_key(sm.day_number(articles[index[u]].date), index[u]))
+    return sorted(units, key=lambda u: unit_order_key(day_number(articles[index[u]].date), index[u]))
 
 
 def _light(a: Article) -> tuple[str, str, str, str | None, str | None]:

@@ -61,8 +61,11 @@ from ..fingerprint import DedupConfig
 from ..fingerprint.semantic import DIM, one_blas_thread
 from ..match import story as sm
 from ..records import Article, RawRecord
+from ..text.dates import day_number
 from . import output as out_io
-from .local import MAP_RELATIONS, Clock, DedupOptions, NothingReadable, ProblemCounter, peak_rss_mb
+from ..cluster.groups import MAP_RELATIONS
+from ..timing import Clock, peak_rss_mb
+from .local import DedupOptions, NothingReadable, ProblemCounter
 
 STORY_MAP_SCHEMA = {"id": "string", "source": "string", "locator": "string", "group": "string", "story": "string",
                     "story_canonical": "string", "role": "string", "score": "float"}
@@ -149,7 +152,7 @@ def unit_features(keys: Sequence[int], articles: Sequence[Article]) -> list[Unit
             views = sm.build_views(list(part))
             vectors = unit_vectors(np.stack([v.vec for v in views]).astype(np.float16))
             for k, a, v, vec in zip(keys[lo:lo + VIEW_BATCH], part, views, vectors):
-                out.append(UnitFeatures(k, a.id, a.date, sm.day_number(a.date), vec, pack_view(v)))
+                out.append(UnitFeatures(k, a.id, a.date, day_number(a.date), vec, pack_view(v)))
     return out
 
 
@@ -227,14 +230,14 @@ class StreamAssigner:
                  capacity: int = VIEW_CACHE) -> None:
         self.config = config or StoryConfig()
         self.spill = ViewSpill(spill_dir)
-        self.views = ViewCache({}, capacity=capacity, build=self._load)  # type: ignore[arg-type]
+        self.views = ViewCache({}, capacity=capacity, build=self._load)  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
         self.vectors: dict[int, np.ndarray] = {}
         self.dates: dict[int, str | None] = {}
         self.ids: dict[int, str] = {}
-        self.engine = OnlineStories(self.config, dim=DIM, views=self.views, dates=self.dates,  # type: ignore[arg-type]
-                                    order=_Order())  # type: ignore[arg-type]
-        self.engine.vectors = self.vectors  # type: ignore[assignment]
-        self.engine.dates = self.dates  # type: ignore[assignment]  (OnlineStories takes an empty dict as none)
+        self.engine = OnlineStories(self.config, dim=DIM, views=self.views, dates=self.dates,  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
+                                    order=_Order())  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
+        self.engine.vectors = self.vectors  # type: ignore[assignment]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
+        self.engine.dates = self.dates  # type: ignore[assignment]  # int unit keys; an empty dict means none
         self.before: list[int] = []
         self.pending: list[int] = []  # units taken, not yet assigned (fewer than CHUNK)
         self.last: tuple[int, int, int] | None = None
@@ -270,12 +273,12 @@ class StreamAssigner:
         with one_blas_thread():
             # the block's terms are counted before any of it is assigned, as build_stories does
             texts = self._load(keys)
-            self.engine.observe(keys, unit_infos([(v.text, v.title) for v in texts]))  # type: ignore[arg-type]
+            self.engine.observe(keys, unit_infos([(v.text, v.title) for v in texts]))  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
             del texts
-            need = views_needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]
+            need = views_needed(self.engine, keys, self.before, self.vectors)  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
             self.views(need[: self.views.capacity // 2])
             for k in keys:
-                self.engine.add_unit(k, as_f32(self.vectors[k]))  # type: ignore[arg-type]
+                self.engine.add_unit(k, as_f32(self.vectors[k]))  # type: ignore[arg-type]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
         self.before = keys
 
     def finish(self) -> StoryResult:
@@ -292,11 +295,11 @@ class StreamAssigner:
             number = {s.id: n for n, s in enumerate(engine.stories)}
             for n, state in enumerate(engine.stories):
                 for u in state.units:
-                    story_of[u] = n  # type: ignore[index]
-                roles.update(story_unit_roles(engine, state, self.views))  # type: ignore[arg-type]
-            links = [(number[a.id], number[b.id], s) for a, b, s in story_links(engine, self.views)]  # type: ignore[arg-type]
+                    story_of[u] = n  # type: ignore[index]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
+                roles.update(story_unit_roles(engine, state, self.views))  # type: ignore[arg-type]  # int unit keys
+            links = [(number[a.id], number[b.id], s) for a, b, s in story_links(engine, self.views)]
         self.wall["finish"] += time.perf_counter() - started
-        return StoryResult(story_of, [s.id for s in engine.stories], [s.canonical for s in engine.stories],  # type: ignore[misc]
+        return StoryResult(story_of, [s.id for s in engine.stories], [s.canonical for s in engine.stories],  # type: ignore[misc]  # int unit keys: OnlineStories is typed for str ids, works on any hashable
                            roles, links)
 
     def stats(self) -> dict[str, Any]:
@@ -396,7 +399,8 @@ def write_links(path: Path, fmt: str, result: StoryResult, doc_id: dict[int, str
 
 def round4(values: Sequence[float]) -> list[float]:
     """Scores as written: ``np.round(x, 4)``, as the dedup map (and the Spark engine's verification) rounds."""
-    return np.round(np.asarray(values, dtype=np.float64), 4).tolist()
+    rounded: list[float] = np.round(np.asarray(values, dtype=np.float64), 4).tolist()
+    return rounded
 
 
 def role_counts(roles: Iterable[str]) -> dict[str, int]:
@@ -452,8 +456,8 @@ def unit_articles(pass1: Any, units: np.ndarray, reader: Any) -> list[Article]:
 
 def local_stories(articles: Sequence[Article], config: StoryConfig) -> StoryResult:
     """``build_stories`` over units (articles keyed by their document number), as a StoryResult."""
-    from ..cluster.analysis import Group
     from ..cluster.stories import build_stories
+    from ..records import Group
 
     groups = [Group(id=f"g{a.id}", canonical=a.id, members=[a.id]) for a in articles]
     stories, relations = build_stories(articles, groups, [], config=config)
@@ -560,7 +564,8 @@ def run_stories(inputs: Sequence[str], out_dir: str | os.PathLike[str], config: 
         clock.wall["total"] = time.perf_counter() - start
         sizes = np.bincount(np.array([result.story_of[int(u)] for u in grouping.labels], dtype=np.int64))
         summary = StorySummary(
-            documents=n, **{k: v for k, v in result.stats().items() if k != "units"}, groups=len(result.story_of),
+            documents=n, **{k: v for k, v in result.stats().items() if k != "units"},  # type: ignore[arg-type]  # the int counters by field name
+            groups=len(result.story_of),
             largest_story_documents=int(sizes.max(initial=0)), roles=roles,
             problems={"records": counter.records, "files": counter.files}, files=files,
             timings_s={k: round(v, 3) for k, v in clock.wall.items()}, cpu_s={k: round(v, 3) for k, v in clock.cpu.items()},

@@ -148,7 +148,7 @@ def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
                 from threadpoolctl import ThreadpoolController
 
                 _CONTROLLER = ThreadpoolController()  # scanning the loaded libraries is slow: do it once
-        return _CONTROLLER.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]
+        return _CONTROLLER.limit(limits=1, user_api="blas")  # type: ignore[no-any-return]  # threadpoolctl ships no types
     except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
         return contextlib.nullcontext()
 

@@ -286,7 +286,7 @@ def build_views(docs: Sequence[Article | str], text_vecs: Sequence[np.ndarray] |
         v = vecs[pos:pos + n]
         pos += n
         if not own:
-            v = np.vstack([np.asarray(text_vecs[i], dtype=np.float16).astype(np.float32)[None], v])  # type: ignore[index]
+            v = np.vstack([np.asarray(text_vecs[i], dtype=np.float16).astype(np.float32)[None], v])  # type: ignore[index]  # text_vecs is given whenever this branch runs
         k = len(v)
         numbers, years, facts = _facts_of(a.text)
         event, source = event_time(a.text, a.date, facts)
@@ -326,21 +326,21 @@ def _jaccard(a: frozenset[Any] | np.ndarray, b: frozenset[Any] | np.ndarray) -> 
     if isinstance(a, np.ndarray):
         if not len(a) or not len(b):
             return 0.0
-        inter = _common(a, b)  # type: ignore[arg-type]
+        inter = _common(a, b)  # type: ignore[arg-type]  # b is an array when a is: both are the same view field
         return inter / (len(a) + len(b) - inter)
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)  # type: ignore[operator]
+    return len(a & b) / len(a | b)
 
 
 def _overlap(a: frozenset[Any] | np.ndarray, b: frozenset[Any] | np.ndarray) -> float:
     if isinstance(a, np.ndarray):
         if not len(a) or not len(b):
             return 0.0
-        return _common(a, b) / min(len(a), len(b))  # type: ignore[arg-type]
+        return _common(a, b) / min(len(a), len(b))  # type: ignore[arg-type]  # b is an array when a is: both are the same view field
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))  # type: ignore[operator]
+    return len(a & b) / min(len(a), len(b))
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> float:
@@ -349,7 +349,8 @@ def _cos(a: np.ndarray, b: np.ndarray) -> float:
 
 def sentence_similarity(a: StoryView, b: StoryView) -> np.ndarray:
     """Cosine of every sentence of a with every sentence of b."""
-    return a.sent_vecs @ b.sent_vecs.T
+    sim: np.ndarray = a.sent_vecs @ b.sent_vecs.T
+    return sim
 
 
 def ordered_chain(sim: np.ndarray, threshold: float = PARA_COS) -> list[tuple[int, int]]:
@@ -402,7 +403,7 @@ def pair_features(a: StoryView, b: StoryView) -> dict[str, float]:
 def combiner(path: str = str(COMBINER)) -> dict[str, Any]:
     """The shipped additive combiner (JSON: bias, one piecewise-linear table per feature, thresholds)."""
     with open(path, encoding="utf-8") as fh:
-        return json.load(fh)  # type: ignore[no-any-return]
+        return json.load(fh)  # type: ignore[no-any-return]  # the shipped combiner file: a JSON object by construction
 
 
 @lru_cache(maxsize=4)
@@ -495,7 +496,7 @@ def rewrite_coverage(a: StoryView, b: StoryView) -> float:
         return 0.0
     for p in align_sentences(a.sent_words, b.sent_words):
         sim[p.a, p.b] = max(sim[p.a, p.b], PARA_COS)
-    return len(ordered_chain(sim, PARA_COS)) / min(sim.shape)
+    return float(len(ordered_chain(sim, PARA_COS)) / min(sim.shape))
 
 
 def date_gap_days(a: str | None, b: str | None) -> int | None:

@@ -45,7 +45,7 @@ def name_keys(names: Iterable[str]) -> np.ndarray:
 def terms_of(ids: np.ndarray, names: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique term keys of a document and their counts: its word ids (repeats counted) and its name keys."""
     keys = np.concatenate([np.asarray(ids, dtype=np.uint64), name_keys(names)])
-    return np.unique(keys, return_counts=True)  # type: ignore[return-value]
+    return np.unique(keys, return_counts=True)
 
 
 class CorpusStats:
