@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from storytrace.bench.cli import bench, parse_sizes
+from storytrace.bench.report import parse_sizes
+from storytrace.cli.bench import bench
 
 
 def test_parse_sizes() -> None:
@@ -51,7 +52,7 @@ def test_bench_extraction_skips_without_data(tmp_path: Path) -> None:
 
 
 def test_bench_extraction_runs_on_shared_data(tmp_path: Path) -> None:
-    from storytrace.bench.cli import EXTRACTION_SCRIPT
+    from storytrace.bench.report import EXTRACTION_SCRIPT
 
     data = next((p / "data" / "extraction" for p in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared"))
                  if (p / "data" / "extraction" / "ground-truth.json").is_file()), None)
