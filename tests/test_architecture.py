@@ -5,6 +5,7 @@ import-by-name outside the registries. A failure names the file, line and arrow.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,8 +230,8 @@ def test_a_clean_planted_package_passes(tmp_path: Path) -> None:
     assert not against_the_flow(found, LAYERS) and not cycles(found, mods) and not private_imports(found, mods)
 
 
-SQL = __import__("re").compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|CREATE\s+(TABLE|TRIGGER|INDEX)|"
-                               r"DELETE\s+FROM|UPDATE\s+\w+\s+SET|DROP\s+(TABLE|TRIGGER))\b", __import__("re").S)
+SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|CREATE\s+(TABLE|TRIGGER|INDEX)|"
+                               r"DELETE\s+FROM|UPDATE\s+\w+\s+SET|DROP\s+(TABLE|TRIGGER))\b", re.S)
 
 
 def sql_outside_store(package: Path) -> list[str]:

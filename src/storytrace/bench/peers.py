@@ -20,11 +20,11 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 NUM_PERM = 128
 NGRAM = 5
@@ -33,18 +33,10 @@ _WORD = re.compile(r"\w+")
 
 def read_texts(path: str, field: str = "text") -> Iterator[str]:
     """The text field of every JSONL line."""
-    try:
-        import orjson
-
-        loads: Callable[[bytes], Any] = orjson.loads
-    except ImportError:  # pragma: no cover - orjson is a dependency of storytrace
-        import json
-
-        loads = json.loads
     with open(path, "rb") as fh:
         for line in fh:
             if line.strip():
-                yield str(loads(line).get(field) or "")
+                yield str(orjson.loads(line).get(field) or "")
 
 
 def shingles(text: str, ngram: int = NGRAM) -> list[str]:

@@ -252,27 +252,41 @@ def winnow(sh: np.ndarray, ns: int, window: int, out: np.ndarray) -> int:
     return m
 
 
+@njit(cache=True, inline="always")
+def longest_text(offsets: np.ndarray) -> int:
+    """Length in bytes of the longest text ``buf[offsets[i]:offsets[i+1]]`` of a batch (at least 1)."""
+    maxlen = 1
+    for d in range(offsets.shape[0] - 1):
+        ln = offsets[d + 1] - offsets[d]
+        if ln > maxlen:
+            maxlen = ln
+    return maxlen
+
+
+@njit(cache=True, inline="always")
+def signature(sh: np.ndarray, ns: int, k: int, seed: np.uint64, method: int, a: np.ndarray, b: np.ndarray,
+              out: np.ndarray) -> None:
+    """The MinHash signature of ``sh[:ns]`` into ``out`` (method 0 = OPH, 1 = k-perm)."""
+    if method == 0:
+        oph_signature(sh, ns, k, seed, out)
+    else:
+        kperm_signature(sh, ns, a, b, seed, out)
+
+
 @njit(cache=True)
 def batch_signatures(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray, ngram: int, k: int,
                      seed: np.uint64, method: int, a: np.ndarray, b: np.ndarray,
                      sigs: np.ndarray, nshingles: np.ndarray) -> None:
     """Signatures of every text ``buf[offsets[i]:offsets[i+1]]`` (method 0 = OPH, 1 = k-perm)."""
     nd = offsets.shape[0] - 1
-    maxlen = 1
-    for d in range(nd):
-        ln = offsets[d + 1] - offsets[d]
-        if ln > maxlen:
-            maxlen = ln
+    maxlen = longest_text(offsets)
     words = np.empty(maxlen + 1, dtype=np.uint64)
     sh = np.empty(maxlen + 1, dtype=np.uint64)
     for d in range(nd):
         nw = word_hashes(buf, offsets[d], offsets[d + 1], table, words)
         ns = shingle_hashes(words, nw, ngram, sh)
         nshingles[d] = ns
-        if method == 0:
-            oph_signature(sh, ns, k, seed, sigs[d])
-        else:
-            kperm_signature(sh, ns, a, b, seed, sigs[d])
+        signature(sh, ns, k, seed, method, a, b, sigs[d])
 
 
 @njit(cache=True, nogil=True)
@@ -282,11 +296,7 @@ def batch_fingerprints(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray, 
                        anchor_offsets: np.ndarray) -> np.ndarray:
     """Signatures plus winnowed anchors (CSR: returned flat array, ``anchor_offsets``) in one pass."""
     nd = offsets.shape[0] - 1
-    maxlen = 1
-    for d in range(nd):
-        ln = offsets[d + 1] - offsets[d]
-        if ln > maxlen:
-            maxlen = ln
+    maxlen = longest_text(offsets)
     words = np.empty(maxlen + 1, dtype=np.uint64)
     sh = np.empty(maxlen + 1, dtype=np.uint64)
     sel = np.empty(maxlen + 1, dtype=np.uint64)
@@ -299,10 +309,7 @@ def batch_fingerprints(buf: np.ndarray, offsets: np.ndarray, table: np.ndarray, 
         ns = shingle_hashes(words, nw, ngram, sh)
         nwords[d] = nw
         nshingles[d] = ns
-        if method == 0:
-            oph_signature(sh, ns, k, seed, sigs[d])
-        else:
-            kperm_signature(sh, ns, a, b, seed, sigs[d])
+        signature(sh, ns, k, seed, method, a, b, sigs[d])
         m = winnow(sh, ns, anchor_window(ns, window), sel)
         if na + m > cap:
             while na + m > cap:

@@ -437,19 +437,6 @@ def _compiled() -> _combiner.Compiled:
     return _combiner.compile_tables(names, xs, ys, bias)
 
 
-def _score_features_numpy(f: dict[str, float]) -> float:
-    """``score_features`` with the shipped combiner, in numpy: the reference ``_combiner.score`` is checked against."""
-    names, xs, ys, _, bias = _tables()
-    x = np.array([f[n] for n in names])
-    x = np.clip(x, xs[:, 0], xs[:, -1])
-    j = np.clip((xs < x[:, None]).sum(1), 1, xs.shape[1] - 1)  # knot interval of each feature
-    rows = np.arange(len(names))
-    x0, x1, y0, y1 = xs[rows, j - 1], xs[rows, j], ys[rows, j - 1], ys[rows, j]
-    t = np.where(x1 > x0, (x - x0) / np.where(x1 > x0, x1 - x0, 1.0), 0.0)
-    s = bias + float((y0 + t * (y1 - y0)).sum())
-    return float(np.clip((s + 4.0) / 3.0, 0.0, 1.0))
-
-
 def same_story_threshold() -> float:
     """The same-story threshold tuned on the train split (SemEval Overall <= 2)."""
     return float(combiner()["same_story_threshold"])
