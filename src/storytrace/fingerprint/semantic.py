@@ -70,10 +70,13 @@ class StaticUSE:
         with np.load(path, allow_pickle=False) as z:
             self.table: np.ndarray = z["table"]  # (vocab, k) int8
             self.tscale = z["tscale"].astype(np.float32)  # (vocab,) row scales
-            self.proj = np.ascontiguousarray(z["proj"].astype(np.float32).T)  # (k, 512)
-            self.offset = (z["mu"] + z["cnn_b"]).astype(np.float32)  # added once per piece
+            # the projection and the head run in float64: float32 GEMM kernels (OpenBLAS's Haswell/Zen sgemm) round
+            # a row differently by its position in the batch, so a text's float16 vector would depend on its
+            # company (40 % of rows on an AMD EPYC); float64 noise never reaches float16's last bit
+            self.proj = np.ascontiguousarray(z["proj"].astype(np.float64).T)  # (k, 512)
+            self.offset = (z["mu"] + z["cnn_b"]).astype(np.float64)  # added once per piece
             self.d0, self.d1, self.p1, self.d2, self.p3, self.d3 = (
-                z[k].astype(np.float32) for k in ("d0", "d1", "p1", "d2", "p3", "d3")
+                z[k].astype(np.float64) for k in ("d0", "d1", "p1", "d2", "p3", "d3")
             )
             self.eps = float(z["eps"])
             self.meta: dict[str, Any] = json.loads(str(z["meta"]))
@@ -95,8 +98,8 @@ class StaticUSE:
         starts = ends - n
         # one small gemv per text: 15x faster than np.add.reduceat over the float32 rows
         sums = np.stack([weights[s:e] @ rows[s:e].astype(np.float32) for s, e in zip(starts.tolist(), ends.tolist())])
-        pooled = sums @ self.proj
-        nf = n.astype(np.float32)
+        pooled = sums.astype(np.float64) @ self.proj
+        nf = n.astype(np.float64)
         pooled += nf[:, None] * self.offset
         pooled /= np.sqrt(nf)[:, None]
         out: np.ndarray = pooled
@@ -109,7 +112,7 @@ class StaticUSE:
         y2 = np.maximum(y1 @ self.d2, 0)
         z = np.tanh(y1 @ self.p3 + y2 @ self.d3)
         z /= np.sqrt(np.clip((z * z).sum(1, keepdims=True), self.eps, None))
-        unit: np.ndarray = z
+        unit: np.ndarray = z.astype(np.float32)
         return unit
 
     def encode(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
