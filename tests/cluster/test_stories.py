@@ -3,6 +3,7 @@ import json
 import random
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,3 +208,29 @@ def test_undated_misdated_and_mixed_language_input_is_sane(seeds):
     stories, _ = build_stories(arts + extra, _singletons(arts + extra), [])
     assert sorted(d for s in stories for d in s.documents) == sorted(a.id for a in arts + extra)
     assert max(len(s.documents) for s in stories) <= 6
+
+
+CORPORA = Path(__file__).resolve().parents[2] / "benchmarks" / "story_corpora"
+
+
+@pytest.mark.parametrize("name, allowed", [("long_dev", 0), ("topic_dense_dev", 1)])
+@pytest.mark.parametrize("decay", [StoryConfig().evidence_decay, 1e9])
+def test_follow_up_weeks_later_is_not_merged_into_its_parent(tmp_path, name, allowed, decay):
+    """Labelled follow-ups (same actors, place and vocabulary, 5-20 days later: the strike settlement after the
+    strike) stay out of their parent story (topic_dense_dev: one follow-up five days later still joins); with the
+    time weight off (decay 1e9) more are merged into it, which is what the weight prevents."""
+    from storytrace.evaluation.corpora import load_corpus
+
+    docs = load_corpus(CORPORA / f"{name}.jsonl")
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text, "title": d.title, "date": d.date}) + "\n"
+                            for d in docs))
+    articles, groups, dup = _analyze([path])
+    stories, _ = build_stories(articles, groups, dup, config=StoryConfig(evidence_decay=decay))
+    story_of = {d.id: d.story for d in docs}
+    related = {(d.story, r) for d in docs for r in d.related}
+    merged = [s for s in stories if any((story_of[a], story_of[b]) in related for a in s.documents for b in s.documents)]
+    if decay == StoryConfig().evidence_decay:
+        assert len(merged) <= allowed, [[story_of[d] for d in s.documents] for s in merged]
+    else:
+        assert len(merged) > allowed

@@ -14,7 +14,9 @@ so far (the chunk included). Then each unit, by its own kind:
     names with this corpus's IDF) >= the join gate: shared topic vocabulary alone never makes one story;
   - agreement with the story AS A WHOLE: the mean evidence with its sampled members (canonical, first and
     latest units) >= the story gate: a unit that matches one member but not the story does not chain two
-    events (the no-chaining rule);
+    events (the no-chaining rule); both evidence values are scaled down by the unit's distance in days from
+    the story's dates beyond ``evidence_days`` (``OnlineStories.time_weight``): a follow-up weeks later shares
+    the actors and the vocabulary of its parent story, not its time;
   - no time conflict (publication dates more than ``max_gap_days`` from the story's, or event times that
     exclude each other);
   the gates are outlier fences of this corpus's background evidence (``StoryConfig.evidence_k``); an edited
@@ -90,11 +92,17 @@ class StoryConfig:
     # evidence_max]. A topic-dense corpus raises it, a corpus of unrelated reports keeps it low; quartiles stay
     # put when a small corpus's background holds some same-story pairs. k: best sum of same-story F1 on the two
     # dev corpora (long_dev, topic_dense_dev; docs/bench_story.md has the grid).
-    evidence_k: float = 3.5  # with the member the unit matches, to join
+    evidence_k: float = 3.0  # with the member the unit matches, to join
     evidence_story_k: float = 3.0  # mean over the story's sampled members (canonical, first, latest), to join
-    evidence_related_k: float = 2.5  # with the best candidate's member, for a related link
+    evidence_related_k: float = 3.5  # with the best candidate's member, for a related link
     evidence_min: float = 0.05
     evidence_max: float = 0.60
+    # time: reports of one event appear within days; a follow-up weeks later shares actors and vocabulary, not
+    # the time. The evidence counts in full within evidence_days of the story's dates, then decays as
+    # exp(-((gap - evidence_days) / evidence_decay)**2 / 2) (x0.61 at 7 days, x0.06 at 14); a prior, not fitted:
+    # every same-story pair of the dev corpora is within a day (docs/bench_story.md)
+    evidence_days: float = 2.0
+    evidence_decay: float = 5.0
 
     background_pairs: int = 8  # each unit's evidence with this many units before it feeds the background
     # short texts (headlines, teasers; match.story.is_short): nearest title centroid when cosine >= title_threshold
@@ -354,11 +362,26 @@ class OnlineStories:
                 event = (max(event[0], e[0]), min(event[1], e[1]))
         return event
 
-    def _date_conflict(self, unit: str, state: _State) -> bool | None:
+    def _gap_days(self, unit: str, state: _State) -> int | None:
+        """Days between the unit's date and the story's date span (0 inside it); None without dates."""
         day = day_number(self.dates.get(unit))
         if day is not None and state.start is not None and state.end is not None:
-            return max(state.start - day, day - state.end, 0) > self.config.max_gap_days
+            return max(state.start - day, day - state.end, 0)
         return None
+
+    def time_weight(self, unit: str, state: _State) -> float:
+        """How much of the evidence counts for joining ``state``: 1 within ``evidence_days`` of its dates (or
+        without dates), then a Gaussian decay: reports of one event appear within days, a follow-up weeks later
+        shares the actors and the vocabulary but not the time."""
+        gap = self._gap_days(unit, state)
+        c = self.config
+        if gap is None or gap <= c.evidence_days:
+            return 1.0
+        return float(np.exp(-0.5 * ((gap - c.evidence_days) / c.evidence_decay) ** 2))
+
+    def _date_conflict(self, unit: str, state: _State) -> bool | None:
+        gap = self._gap_days(unit, state)
+        return None if gap is None else gap > self.config.max_gap_days
 
     def _conflict(self, unit: str, view: sm.StoryView, state: _State) -> bool:
         by_date = self._date_conflict(unit, state)
@@ -413,8 +436,9 @@ class OnlineStories:
                 best_any = (s, state, member)
             if s < self.same or (best_join is not None and s <= best_join[0]):
                 continue
+            tw = self.time_weight(unit, state)
             if self.comparable(unit, member, views) and not copied[member] and (
-                    self.evidence(unit, member) < self._gates[0] or self.story_evidence(unit, state, views) < self._gates[1]):
+                    tw * self.evidence(unit, member) < self._gates[0] or tw * self.story_evidence(unit, state, views) < self._gates[1]):
                 continue
             if not self._conflict(unit, view, state):
                 best_join = (s, state)
